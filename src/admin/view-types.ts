@@ -1,0 +1,10 @@
+/** The store's row types the dashboard views render (ui/ imports nothing outside admin/). */
+export type {
+	AlertListItem,
+	CustomerListItem,
+	DeliveryListItem,
+	EventRow,
+	HourlyCount,
+	OverviewRows,
+	QueueStatsRow,
+} from "../store/index.ts";

@@ -1,0 +1,132 @@
+/** The HTTP application: shared middleware, then each area's routes. Runs on Node, Deno or Edge runtimes. */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import { adminApi, adminPages } from "./admin/index.ts";
+import type { Config } from "./config.ts";
+import { AppError } from "./core/index.ts";
+import {
+	type AppEnv,
+	hasBearer,
+	notFound,
+	onError,
+	requestContext,
+} from "./http/index.ts";
+import {
+	intentsApi,
+	stripeWebhook,
+	supabaseWebhook,
+	zendeskWebhook,
+} from "./ingest/index.ts";
+import type { Logger, Metrics } from "./observability/index.ts";
+import { type Db, isMigrated } from "./store/index.ts";
+
+export interface AppDeps {
+	config: Config;
+	db: Db;
+	logger: Logger;
+	metrics: Metrics;
+	/** Milliseconds since the epoch; tests pin it to check signature windows. */
+	now?: () => number;
+}
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+	const now = deps.now ?? Date.now;
+	const app = new Hono<AppEnv>();
+	app.use("*", requestContext(deps.logger, deps.metrics));
+	app.onError(onError);
+	app.notFound(notFound);
+
+	app.get("/healthz", (c) => c.json({ status: "ok" }));
+	app.get("/readyz", async (c) => {
+		try {
+			if (await isMigrated(deps.db)) return c.json({ status: "ready" });
+			return c.json(
+				{
+					status: "not_ready",
+					message: "Database migrations are not applied; run plumb migrate.",
+				},
+				503,
+			);
+		} catch {
+			return c.json(
+				{ status: "not_ready", message: "The database is unreachable." },
+				503,
+			);
+		}
+	});
+	app.get("/metrics", async (c) => {
+		const token = deps.config.metricsToken;
+		if (
+			token !== undefined &&
+			!hasBearer(c.req.header("authorization"), [token])
+		) {
+			throw new AppError(
+				"unauthorized",
+				"Send Authorization: Bearer <METRICS_TOKEN>.",
+			);
+		}
+		c.header("content-type", deps.metrics.registry.contentType);
+		return c.body(await deps.metrics.registry.metrics());
+	});
+
+	app.route(
+		"/webhooks/stripe",
+		stripeWebhook({
+			config: deps.config,
+			db: deps.db,
+			metrics: deps.metrics,
+			now,
+		}),
+	);
+	app.route(
+		"/webhooks/zendesk",
+		zendeskWebhook({
+			config: deps.config,
+			db: deps.db,
+			metrics: deps.metrics,
+			now,
+		}),
+	);
+	app.route(
+		"/webhooks/supabase",
+		supabaseWebhook({
+			config: deps.config,
+			db: deps.db,
+			metrics: deps.metrics,
+			now,
+		}),
+	);
+	// Browsers may call /v1 only from PLUMB_CORS_ORIGINS (default none: no CORS headers at all).
+	// Tokens travel in headers, never cookies, so no credentials mode is needed.
+	if (deps.config.http.corsOrigins.length > 0) {
+		app.use(
+			"/v1/*",
+			cors({
+				origin: [...deps.config.http.corsOrigins],
+				allowMethods: ["GET", "POST"],
+				allowHeaders: ["Authorization", "Content-Type", "Idempotency-Key"],
+				exposeHeaders: ["X-Request-Id", "Retry-After", "Idempotent-Replayed"],
+				maxAge: 600,
+			}),
+		);
+	}
+	app.route(
+		"/v1",
+		intentsApi({
+			config: deps.config,
+			db: deps.db,
+			metrics: deps.metrics,
+			now,
+		}),
+	);
+	const admin = {
+		db: deps.db,
+		config: deps.config,
+		metrics: deps.metrics,
+		now,
+	};
+	app.route("/admin/api", adminApi(admin));
+	// The dashboard's pages; they leave /admin/api to the JSON API above.
+	app.route("/admin", adminPages(admin));
+	return app;
+}

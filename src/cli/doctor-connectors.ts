@@ -1,0 +1,131 @@
+/** `plumb doctor`'s connector checks: each configured vendor's credentials tried with one harmless read. */
+import type { Config } from "../config.ts";
+import {
+	checkSlackWebhookUrl,
+	createHubSpotClient,
+	createMailer,
+	createZendeskClient,
+} from "../connectors/index.ts";
+import type { DeliveryOutcome, Result } from "../core/index.ts";
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+/** One line of the checklist. */
+export interface Check {
+	status: CheckStatus;
+	title: string;
+	/** What to do about a ✗, in one line. */
+	fix?: string | undefined;
+}
+
+const TIMEOUT_MS = 10_000;
+
+const FIXES = {
+	hubspot:
+		"Create a private app with the contact scopes (README, section Connectors) and set HUBSPOT_ACCESS_TOKEN to its token.",
+	zendesk:
+		"Check ZENDESK_BASE_URL, ZENDESK_EMAIL (an agent) and ZENDESK_API_TOKEN (Admin Center › Apps and integrations › Zendesk API).",
+	email:
+		"Check the host, port, user and password in SMTP_URL (URL-encode special characters in the password).",
+	slack:
+		"Create an incoming webhook (api.slack.com/apps › Incoming Webhooks) and set SLACK_WEBHOOK_URL to its URL.",
+};
+
+/** HubSpot, Zendesk, SMTP (harmless reads) and Slack (by format), plus "is any alert channel set". */
+export async function connectorChecks(
+	config: Config,
+	fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
+): Promise<Check[]> {
+	const now = Date.now;
+	const probes: Array<Promise<Check>> = [];
+	if (config.hubspot) {
+		const client = createHubSpotClient({
+			...config.hubspot,
+			fetch: fetchImpl,
+			now,
+		});
+		probes.push(
+			vendor("HubSpot", FIXES.hubspot, () =>
+				client.check(AbortSignal.timeout(TIMEOUT_MS)),
+			),
+		);
+	} else probes.push(Promise.resolve(notConfigured("HubSpot")));
+	if (config.zendesk) {
+		const client = createZendeskClient({
+			...config.zendesk,
+			fetch: fetchImpl,
+			now,
+		});
+		probes.push(
+			vendor("Zendesk", FIXES.zendesk, () =>
+				client.check(AbortSignal.timeout(TIMEOUT_MS)),
+			),
+		);
+	} else probes.push(Promise.resolve(notConfigured("Zendesk")));
+	if (config.email) {
+		const mailer = createMailer({ smtpUrl: config.email.smtpUrl });
+		probes.push(
+			vendor("E-mail (SMTP)", FIXES.email, () => mailer.verify()).finally(() =>
+				mailer.close(),
+			),
+		);
+	} else probes.push(Promise.resolve(notConfigured("E-mail (SMTP)")));
+	if (config.slack) {
+		const shape = checkSlackWebhookUrl(config.slack.webhookUrl);
+		probes.push(
+			Promise.resolve(
+				shape.ok
+					? { status: "pass", title: `Slack: ${shape.value}` }
+					: {
+							status: "fail",
+							title: `Slack: ${shape.error ?? "not an incoming webhook URL"}`,
+							fix: FIXES.slack,
+						},
+			),
+		);
+	} else probes.push(Promise.resolve(notConfigured("Slack")));
+	const checks = await Promise.all(probes);
+	checks.push(
+		config.slack || config.email
+			? {
+					status: "pass",
+					title: `Alerts go to ${[config.slack ? "Slack" : "", config.email ? "e-mail" : ""].filter(Boolean).join(" and ")}`,
+				}
+			: {
+					status: "fail",
+					title:
+						"Alerts go nowhere: neither Slack nor e-mail is configured (dead deliveries and alert rules only show in the dashboard)",
+					fix: "Set SLACK_WEBHOOK_URL, or SMTP_URL with ALERT_EMAIL_TO and ALERT_EMAIL_FROM.",
+				},
+	);
+	return checks;
+}
+
+async function vendor(
+	name: string,
+	fix: string,
+	probe: () => Promise<Result<string, DeliveryOutcome>>,
+): Promise<Check> {
+	try {
+		const result = await probe();
+		if (result.ok) return { status: "pass", title: `${name}: ${result.value}` };
+		const reason =
+			result.error === undefined || result.error.kind === "ok"
+				? "unexpected answer"
+				: result.error.reason;
+		return { status: "fail", title: `${name}: ${reason}`, fix };
+	} catch (error) {
+		return {
+			status: "fail",
+			title: `${name}: the check failed (${error instanceof Error ? error.message : String(error)})`,
+			fix,
+		};
+	}
+}
+
+function notConfigured(name: string): Check {
+	return {
+		status: "skip",
+		title: `${name}: not configured (its deliveries are recorded as skipped until it is)`,
+	};
+}

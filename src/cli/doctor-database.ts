@@ -1,0 +1,136 @@
+/** `plumb doctor`'s database checks: reachable, migrated, PostgreSQL 15+, not embedded in production, clock. */
+import { existsSync } from "node:fs";
+import type { Config } from "../config.ts";
+import { databaseFacts, isMigrated, loadMigrations } from "../store/index.ts";
+import { DataDirInUseError } from "./data-dir-lock.ts";
+import type { Check } from "./doctor-connectors.ts";
+import { openRuntime } from "./runtime.ts";
+
+/** Largest clock difference from the database that still passes (PRODUCT: within 60 s). */
+const MAX_SKEW_MS = 60_000;
+
+/** Reachable, migrated, Postgres 15+, not embedded in production, and the clock within 60 s. */
+export async function databaseChecks(
+	config: Config,
+	url: string | undefined,
+): Promise<Check[]> {
+	const checks: Check[] = [];
+	const embedded = config.database.url === undefined;
+	if (embedded && config.env === "production")
+		checks.push({
+			status: "fail",
+			title: "Database: the embedded one (PGlite) with NODE_ENV=production",
+			fix: "Set DATABASE_URL to a PostgreSQL 15+ database (e.g. Supabase's direct or session-pooler connection).",
+		});
+	if (embedded && !existsSync(config.database.dataDir)) {
+		checks.push({
+			status: "fail",
+			title: `Database: no embedded database in ${config.database.dataDir} yet`,
+			fix: "Start Plumb once (npm start) or run plumb migrate, or set DATABASE_URL.",
+		});
+		return checks;
+	}
+	let runtime: Awaited<ReturnType<typeof openRuntime>>;
+	try {
+		runtime = await openRuntime(config, { migrate: false });
+	} catch (error) {
+		if (error instanceof DataDirInUseError && url !== undefined)
+			return [...checks, ...(await viaInstance(url))];
+		checks.push(
+			error instanceof DataDirInUseError
+				? {
+						status: "fail",
+						title: `Database: ${error.message.split(". ")[0]}`,
+						fix: `Run plumb doctor --url ${config.publicUrl} to check it through the running instance.`,
+					}
+				: {
+						status: "fail",
+						title: `Database: unreachable (${error instanceof Error ? error.message : String(error)})`,
+						fix: "Check DATABASE_URL (host, port, user, password, database) and that the server accepts connections from here.",
+					},
+		);
+		return checks;
+	}
+	try {
+		const before = Date.now();
+		const facts = await databaseFacts(runtime.db);
+		const skew = facts.now.getTime() - (before + Date.now()) / 2;
+		const kind = embedded ? "embedded PGlite" : `PostgreSQL ${facts.version}`;
+		checks.push(
+			facts.versionNum >= 150000
+				? { status: "pass", title: `Database: ${kind}, reachable` }
+				: {
+						status: "fail",
+						title: `Database: PostgreSQL ${facts.version} is older than 15`,
+						fix: "Plumb needs PostgreSQL 15 or newer.",
+					},
+		);
+		const migrations = (await loadMigrations()).length;
+		checks.push(
+			(await isMigrated(runtime.db))
+				? {
+						status: "pass",
+						title: `Database: all ${migrations} migrations applied`,
+					}
+				: {
+						status: "fail",
+						title: "Database: migrations are not all applied",
+						fix: "Run plumb migrate (start does it too).",
+					},
+		);
+		checks.push(clockCheck(skew, "the database"));
+	} finally {
+		await runtime.close();
+	}
+	return checks;
+}
+
+/** The embedded database is held by the running instance: ask it (its /readyz, its clock). */
+async function viaInstance(url: string): Promise<Check[]> {
+	try {
+		const before = Date.now();
+		const res = await fetch(`${url}/readyz`, {
+			signal: AbortSignal.timeout(10_000),
+		});
+		const date = Date.parse(res.headers.get("date") ?? "");
+		const checks: Check[] = [
+			res.ok
+				? {
+						status: "pass",
+						title:
+							"Database: embedded PGlite, held by the running instance, which reports it reachable and migrated",
+					}
+				: {
+						status: "fail",
+						title: `Database: the running instance answers /readyz with ${res.status}`,
+						fix: "Look at the instance's log; run plumb migrate if migrations are missing.",
+					},
+		];
+		// The embedded database runs inside that process: its clock is the database's clock (±1 s).
+		if (!Number.isNaN(date))
+			checks.push(
+				clockCheck(date + 500 - (before + Date.now()) / 2, "the instance"),
+			);
+		return checks;
+	} catch (error) {
+		return [
+			{
+				status: "fail",
+				title: `Database: ${url}/readyz did not answer (${error instanceof Error ? error.message : String(error)})`,
+				fix: "Check that Plumb is running at --url.",
+			},
+		];
+	}
+}
+
+function clockCheck(skewMs: number, other: string): Check {
+	const seconds = Math.abs(skewMs) / 1000;
+	const shown = seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0);
+	return Math.abs(skewMs) <= MAX_SKEW_MS
+		? { status: "pass", title: `Clock: within ${shown} s of ${other}` }
+		: {
+				status: "fail",
+				title: `Clock: ${shown} s ${skewMs > 0 ? "behind" : "ahead of"} ${other}`,
+				fix: "Synchronise the clocks (NTP): signature windows and retry times depend on them.",
+			};
+}

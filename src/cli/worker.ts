@@ -1,0 +1,88 @@
+/** `plumb worker` (workers only) and the worker half of `plumb start`: the event worker, the delivery worker and the alert rules. */
+import { createConnectors } from "../connectors/index.ts";
+import { createScrubber } from "../observability/index.ts";
+import {
+	DELIVERIES_CHANNEL,
+	startDeliveryWorker,
+	watchQueueMetrics,
+} from "../queue/index.ts";
+import { listeningWakeup, pollingWakeup, type Wakeup } from "../store/index.ts";
+import { startEventWorker } from "../worker/index.ts";
+import { startAlertEvaluator, watchAlertMetrics } from "./observability.ts";
+import type { Runtime } from "./runtime.ts";
+
+export interface RunningWorkers {
+	/** Stops claiming, drains in-flight work (PLUMB_DELIVERY_DRAIN_TIMEOUT), releases the rest. */
+	stop(): Promise<void>;
+}
+
+/** The channel the events trigger signals (0002_state.sql), for the event worker. */
+const EVENTS_CHANNEL = "plumb_events";
+
+export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
+	const { config, db, logger, metrics } = runtime;
+	// One LISTEN connection per process serves both workers; PGlite has no other writers to hear from.
+	const wakeup: Wakeup =
+		db.kind === "pg" && config.database.url
+			? await listeningWakeup(
+					config.database.url,
+					[DELIVERIES_CHANNEL, EVENTS_CHANNEL],
+					(error) =>
+						logger.warn(
+							{
+								step: "listen",
+								outcome: "lost",
+								err: { message: error.message },
+							},
+							"lost the LISTEN connection; polling until it is back",
+						),
+				)
+			: pollingWakeup(50);
+	watchQueueMetrics(metrics, db);
+	watchAlertMetrics(metrics, db);
+	const connectors = createConnectors(config, { logger });
+	const deliveries = startDeliveryWorker({
+		db,
+		logger,
+		metrics,
+		wakeup,
+		connectors,
+		settings: config.delivery,
+		publicUrl: config.publicUrl,
+		scrub: createScrubber(config.secretValues),
+	});
+	const events = startEventWorker({
+		db,
+		logger,
+		metrics,
+		wakeup,
+		plans: config.plans,
+		publicUrl: config.publicUrl,
+	});
+	// Every worker runs the evaluator; an advisory lock lets one process at a time do the work.
+	const alertRules = startAlertEvaluator({
+		db,
+		logger,
+		metrics,
+		settings: config.alerts,
+		publicUrl: config.publicUrl,
+	});
+	logger.info(
+		{
+			step: "start",
+			worker: "deliveries",
+			configured: Object.keys(connectors),
+			concurrency: config.delivery.concurrency,
+			database: db.kind === "pg" ? "postgres" : "pglite",
+		},
+		"delivery worker started",
+	);
+	return {
+		async stop() {
+			// Events first: deliveries they queue while draining still find a running delivery worker.
+			await Promise.all([events.stop(), alertRules.stop()]);
+			await deliveries.stop();
+			await wakeup.close();
+		},
+	};
+}

@@ -1,0 +1,67 @@
+/** Configuration defaults and the fixed value sets, in one place (read by config.ts). */
+
+/** Defaults live in one place. */
+export const DEFAULTS = {
+	port: 8787,
+	host: "127.0.0.1",
+	dataDir: "./.plumb/data",
+	hubspotBaseUrl: "https://api.hubapi.com",
+	stripeApiBase: "https://api.stripe.com",
+	logLevel: "info",
+	nodeEnv: "development",
+	/** Supabase puts `authenticated` in the `aud` of every signed-in user's access token. */
+	supabaseJwtAudience: "authenticated",
+	/** POST /v1/events per end user (JWT `sub`), per process: a double tap is fine, a loop is not. */
+	intentRatePerMinute: 60,
+	/** POST /v1/events per API key, per process: one chatbot backend speaks for many users. */
+	intentKeyRatePerMinute: 600,
+	/** Dashboard sessions (README, "The dashboard"): idle and absolute timeouts, in ms. */
+	adminSession: { idleMs: 30 * 60 * 1000, maxMs: 12 * 60 * 60 * 1000 },
+	/** Delivery engine (src/queue; README, "Deliveries and retries"). Durations in ms. */
+	delivery: {
+		concurrency: 16,
+		timeoutMs: 15_000,
+		leaseMs: 60_000,
+		horizonMs: 24 * 60 * 60 * 1000,
+		backoffBaseMs: 2_000,
+		backoffMaxMs: 60 * 60 * 1000,
+		drainMs: 10_000,
+		pollMs: 2_000,
+	},
+	/**
+	 * Per destination and per process. HubSpot allows a private app 100 requests per 10 s on
+	 * Free/Starter (190 on Pro/Enterprise) and a CRM sync can take two calls, so 5 syncs/s; Zendesk
+	 * Support allows 200 requests/min on Team (400–700 above) and a ticket can take a lookup plus a
+	 * create, so 90/min; Slack incoming webhooks allow about 1 message/s per channel.
+	 */
+	deliveryLimits: {
+		hubspot: { concurrency: 4, rate: "5/s" },
+		zendesk: { concurrency: 2, rate: "90/min" },
+		slack: { concurrency: 1, rate: "1/s" },
+		email: { concurrency: 2, rate: "2/s" },
+	},
+	/** Alert rules (PRODUCT §7; README, "Operating Plumb"). Durations in ms. */
+	alerts: {
+		intervalMs: 30_000,
+		windowMs: 15 * 60_000,
+		signatureFailures: 3,
+		webhookFailurePercent: 2,
+		syncP95Ms: 30_000,
+		interventionsPerDay: 5,
+		deliveryRetries: 3,
+		/** Below this many webhook requests or deliveries in the window, a rate or a p95 says nothing. */
+		minSamples: 10,
+	},
+} as const;
+
+export const TIERS = ["free", "standard", "pro"] as const;
+export type Tier = (typeof TIERS)[number];
+export const LOG_LEVELS = [
+	"trace",
+	"debug",
+	"info",
+	"warn",
+	"error",
+	"fatal",
+	"silent",
+] as const;

@@ -1,0 +1,5 @@
+export { bearerToken, hasBearer, safeEqual } from "./bearer.ts";
+export type { AppEnv } from "./env.ts";
+export { errorResponse, notFound, onError } from "./errors.ts";
+export { readBody } from "./raw-body.ts";
+export { requestContext } from "./request-context.ts";

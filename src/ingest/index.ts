@@ -1,0 +1,35 @@
+export type { Authenticate, Caller } from "./auth.ts";
+export { apiKeyId, createAuthenticator } from "./auth.ts";
+export type { IntentBody, IntentBodyInput } from "./intent-schemas.ts";
+export {
+	INTENT_TYPES,
+	intentBodySchema,
+	SUPPORT_CATEGORY_HINTS,
+} from "./intent-schemas.ts";
+export type { IntentsApiDeps } from "./intents.ts";
+export { INTENT_MAX_BODY_BYTES, intentsApi } from "./intents.ts";
+export { isJsonContentType, jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
+export type { RequestStatus } from "./request-status.ts";
+export {
+	REQUEST_STATUSES,
+	requestStatus,
+	statusSentence,
+} from "./request-status.ts";
+export type { StripeWebhookDeps } from "./stripe.ts";
+export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
+export type { StripeEnvelope } from "./stripe-normalize.ts";
+export { normalizeStripeEvent, stripeEventType } from "./stripe-normalize.ts";
+export type { SignatureFailure } from "./stripe-signature.ts";
+export {
+	STRIPE_TOLERANCE_SECONDS,
+	verifyStripeEvent,
+} from "./stripe-signature.ts";
+export type { SupabaseWebhookDeps } from "./supabase.ts";
+export { SUPABASE_MAX_BODY_BYTES, supabaseWebhook } from "./supabase.ts";
+export type { ZendeskSignatureFailure, ZendeskWebhookDeps } from "./zendesk.ts";
+export {
+	verifyZendeskSignature,
+	ZENDESK_MAX_BODY_BYTES,
+	ZENDESK_TOLERANCE_SECONDS,
+	zendeskWebhook,
+} from "./zendesk.ts";

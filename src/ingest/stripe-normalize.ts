@@ -1,0 +1,291 @@
+/**
+ * Stripe event → canonical event. Pure: no I/O. Copes with both object shapes Stripe sends:
+ * older pinned API versions (invoice.payment_intent / .charge / .subscription, subscription.plan)
+ * and current ones (invoice.parent.subscription_details, line pricing.price_details, item periods).
+ */
+import type {
+	EventData,
+	EventType,
+	PaymentFacts,
+	SubscriptionFacts,
+} from "../core/index.ts";
+import {
+	idOf,
+	integer,
+	list,
+	record,
+	text,
+	unique,
+	withoutUndefined,
+} from "./stripe-fields.ts";
+
+/** The Stripe envelope fields we rely on; `ingest/stripe.ts` validates them before calling here. */
+export interface StripeEnvelope {
+	id: string;
+	type: string;
+	created: number;
+	livemode?: boolean | undefined;
+	data: { object: Record<string, unknown> };
+}
+
+/** PRODUCT §2 plus three aliases that describe the same facts (documented in the README). */
+const TYPE_MAP: Readonly<Record<string, EventType>> = {
+	"checkout.session.completed": "payment_succeeded",
+	"checkout.session.async_payment_succeeded": "payment_succeeded",
+	"checkout.session.async_payment_failed": "payment_failed",
+	"invoice.paid": "payment_succeeded",
+	"invoice.payment_succeeded": "payment_succeeded",
+	"payment_intent.succeeded": "payment_succeeded",
+	"invoice.payment_failed": "payment_failed",
+	"payment_intent.payment_failed": "payment_failed",
+	"customer.subscription.created": "subscription_updated",
+	"customer.subscription.updated": "subscription_updated",
+	"customer.subscription.deleted": "subscription_canceled",
+	"charge.refunded": "refund_issued",
+	"charge.dispute.created": "dispute_opened",
+};
+
+/** Metadata keys apps commonly use to carry their own user id through Stripe. */
+const APP_USER_ID_KEYS = [
+	"app_user_id",
+	"user_id",
+	"supabase_user_id",
+	"userId",
+] as const;
+
+export function stripeEventType(stripeType: string): EventType {
+	return TYPE_MAP[stripeType] ?? "ignored";
+}
+
+export function normalizeStripeEvent(event: StripeEnvelope): {
+	type: EventType;
+	occurredAt: Date;
+	data: EventData;
+} {
+	const object = event.data.object;
+	let type = stripeEventType(event.type);
+	const data: EventData = {
+		provider: {
+			event_type: event.type,
+			object_id: text(object, "id"),
+			livemode: event.livemode,
+		},
+		customer: customerFacts(object),
+	};
+	const kind = text(object, "object");
+	// A completed Checkout whose money has not arrived yet (bank debits) is not a payment:
+	// Stripe sends checkout.session.async_payment_succeeded when it is.
+	if (
+		kind === "checkout.session" &&
+		type === "payment_succeeded" &&
+		text(object, "payment_status") !== "paid"
+	) {
+		type = "ignored";
+	}
+	if (type === "payment_succeeded" || type === "payment_failed") {
+		data.payment = paymentFacts(object, type === "payment_failed");
+	} else if (
+		type === "subscription_updated" ||
+		type === "subscription_canceled"
+	) {
+		data.subscription = subscriptionFacts(object);
+	} else if (type === "refund_issued") {
+		data.refund = {
+			refs: refsOf(object, ["id", "payment_intent", "invoice"]),
+			amount_refunded: integer(object, "amount_refunded") ?? 0,
+			amount: integer(object, "amount"),
+			currency: text(object, "currency"),
+			fully_refunded: object.refunded === true,
+		};
+	} else if (type === "dispute_opened") {
+		data.dispute = {
+			id: text(object, "id") ?? event.id,
+			refs: refsOf(object, ["charge", "payment_intent"]),
+			amount: integer(object, "amount"),
+			currency: text(object, "currency"),
+			reason: text(object, "reason"),
+			status: text(object, "status"),
+		};
+	}
+	return {
+		type,
+		occurredAt: new Date(event.created * 1000),
+		data: withoutUndefined(data),
+	};
+}
+
+function customerFacts(object: Record<string, unknown>): EventData["customer"] {
+	const details = record(object, "customer_details");
+	const billing = record(object, "billing_details");
+	return {
+		stripe_customer_id: idOf(object, "customer"),
+		email:
+			text(details, "email") ??
+			text(object, "customer_email") ??
+			text(billing, "email") ??
+			text(object, "receipt_email"),
+		name:
+			text(details, "name") ??
+			text(object, "customer_name") ??
+			text(billing, "name"),
+		phone:
+			text(details, "phone") ??
+			text(object, "customer_phone") ??
+			text(billing, "phone"),
+		app_user_id:
+			text(object, "client_reference_id") ?? appUserIdFromMetadata(object),
+	};
+}
+
+function appUserIdFromMetadata(
+	object: Record<string, unknown>,
+): string | undefined {
+	const sources = [
+		record(object, "metadata"),
+		record(
+			record(record(object, "parent"), "subscription_details"),
+			"metadata",
+		),
+	];
+	for (const metadata of sources) {
+		for (const key of APP_USER_ID_KEYS) {
+			const value = text(metadata, key);
+			if (value) return value;
+		}
+	}
+	return undefined;
+}
+
+function paymentFacts(
+	object: Record<string, unknown>,
+	failed: boolean,
+): PaymentFacts {
+	const kind = text(object, "object");
+	const lastError = record(object, "last_payment_error");
+	const charges = list(record(object, "charges"), "data");
+	const invoicePayments = list(record(object, "payments"), "data");
+	const refs = [
+		...refsOf(object, [
+			"id",
+			"payment_intent",
+			"invoice",
+			"charge",
+			"latest_charge",
+		]),
+		...charges.map((charge) => text(charge, "id")),
+		// Current API versions link an invoice to its PaymentIntent only through `payments` (when expanded).
+		...invoicePayments.map((payment) =>
+			idOf(record(payment, "payment"), "payment_intent"),
+		),
+	].filter((ref): ref is string => ref !== undefined);
+	const chargeRef =
+		idOf(lastError, "charge") ??
+		idOf(object, "latest_charge") ??
+		idOf(object, "charge");
+	const attempt = integer(object, "attempt_count");
+	const amount =
+		kind === "invoice"
+			? integer(object, failed ? "amount_due" : "amount_paid")
+			: kind === "payment_intent"
+				? integer(object, failed ? "amount" : "amount_received")
+				: integer(object, "amount_total");
+	return {
+		refs: unique(refs),
+		attempt_ref:
+			chargeRef ??
+			(kind === "invoice" && attempt !== undefined
+				? `${text(object, "id")}#${attempt}`
+				: undefined),
+		amount,
+		currency: text(object, "currency"),
+		subscription_id: subscriptionIdOf(object),
+		plan:
+			kind === "invoice"
+				? planOf(firstPrice(list(record(object, "lines"), "data")[0]))
+				: undefined,
+		failure_reason: failed
+			? (text(lastError, "message") ??
+				text(lastError, "decline_code") ??
+				text(lastError, "code") ??
+				failureFallback(kind, attempt))
+			: undefined,
+	};
+}
+
+function failureFallback(
+	kind: string | undefined,
+	attempt: number | undefined,
+): string {
+	return kind === "invoice" && attempt !== undefined
+		? `invoice payment attempt ${attempt} failed`
+		: "payment failed";
+}
+
+function subscriptionFacts(object: Record<string, unknown>): SubscriptionFacts {
+	const item = list(record(object, "items"), "data")[0];
+	const price = firstPrice(item) ?? record(object, "plan");
+	const periodEnd =
+		integer(object, "current_period_end") ??
+		integer(item, "current_period_end");
+	return {
+		id: text(object, "id") ?? "unknown",
+		status: text(object, "status") ?? "unknown",
+		plan: planOf(price),
+		price_id: text(price, "id"),
+		cancel_at_period_end:
+			typeof object.cancel_at_period_end === "boolean"
+				? object.cancel_at_period_end
+				: undefined,
+		current_period_end:
+			periodEnd === undefined
+				? undefined
+				: new Date(periodEnd * 1000).toISOString(),
+	};
+}
+
+/** A subscription item or invoice line's price, in either API shape. */
+function firstPrice(
+	line: Record<string, unknown> | undefined,
+): Record<string, unknown> | undefined {
+	const price = line?.price;
+	if (typeof price === "object" && price !== null)
+		return price as Record<string, unknown>;
+	const plan = line?.plan;
+	if (typeof plan === "object" && plan !== null)
+		return plan as Record<string, unknown>;
+	const priceId = text(
+		record(record(line, "pricing"), "price_details"),
+		"price",
+	);
+	return priceId ? { id: priceId } : undefined;
+}
+
+/** PRODUCT §5: the plan is the price's lookup_key or nickname when it has one, else the price id. */
+function planOf(
+	price: Record<string, unknown> | undefined,
+): string | undefined {
+	return (
+		text(price, "lookup_key") ?? text(price, "nickname") ?? text(price, "id")
+	);
+}
+
+function subscriptionIdOf(object: Record<string, unknown>): string | undefined {
+	return (
+		idOf(object, "subscription") ??
+		text(
+			record(record(object, "parent"), "subscription_details"),
+			"subscription",
+		)
+	);
+}
+
+function refsOf(
+	object: Record<string, unknown>,
+	keys: readonly string[],
+): string[] {
+	return unique(
+		keys
+			.map((key) => idOf(object, key))
+			.filter((ref): ref is string => ref !== undefined),
+	);
+}

@@ -1,0 +1,45 @@
+/**
+ * Counts every webhook request answered 4xx/5xx: a Prometheus counter, and a per-minute row that the
+ * alert rules read from any process (failed verifications, failure rate). Nothing runs on a 2xx.
+ */
+import type { MiddlewareHandler } from "hono";
+import { AppError } from "../core/index.ts";
+import type { AppEnv } from "../http/index.ts";
+import type { Metrics } from "../observability/index.ts";
+import { type Db, recordWebhookFailure } from "../store/index.ts";
+
+/** Mount first on a webhook route: `app.use("*", countWebhookFailures(deps, "stripe"))`. */
+export function countWebhookFailures(
+	deps: { db: Db; metrics: Metrics },
+	source: string,
+): MiddlewareHandler<AppEnv> {
+	return async (c, next) => {
+		await next();
+		const status = c.res.status;
+		// Only deliveries count: a GET from a scanner is not a provider's webhook failing.
+		if (status < 400 || c.req.method !== "POST") return;
+		deps.metrics.webhookFailures.inc({ source, status: String(status) });
+		const reason =
+			c.error instanceof AppError
+				? c.error.code
+				: status >= 500
+					? "internal_error"
+					: "refused";
+		try {
+			await recordWebhookFailure(deps.db, { source, status, reason });
+		} catch (error) {
+			// The answer is already decided; a database too sick to count this is visible elsewhere.
+			c.var.log.warn(
+				{
+					step: "verify",
+					source,
+					outcome: "not_counted",
+					err: {
+						message: error instanceof Error ? error.message : String(error),
+					},
+				},
+				"could not count a failed webhook request",
+			);
+		}
+	};
+}

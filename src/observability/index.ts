@@ -1,0 +1,18 @@
+export type {
+	AlertRuleInputs,
+	AlertRuleKind,
+	FiringAlert,
+} from "./alert-rules.ts";
+export {
+	ALERT_RULE_KINDS,
+	duration,
+	firingAlerts,
+	RESOLVABLE_ALERT_KINDS,
+} from "./alert-rules.ts";
+export type { Logger, LoggerOptions } from "./logger.ts";
+export { createLogger } from "./logger.ts";
+export type { AlertSnapshot, Metrics, QueueSnapshot } from "./metrics.ts";
+export { createMetrics } from "./metrics.ts";
+export type { Scrubber } from "./scrub.ts";
+export { createScrubber } from "./scrub.ts";
+export { personHash, setUserHashSalt, userHash } from "./user-hash.ts";

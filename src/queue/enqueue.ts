@@ -1,0 +1,96 @@
+/** Turning what rules ask for into delivery rows, inside the caller's transaction. */
+import type { DeliveryIntent, Notification } from "../core/index.ts";
+import {
+	type Db,
+	insertDeliveries,
+	insertDelivery,
+	type NewAlert,
+	openAlert,
+} from "../store/index.ts";
+
+export interface EnqueueContext {
+	eventId: string | null;
+	customerId: string | null;
+}
+
+/** Deterministic keys: the same intent from the same event is one delivery, however often it is enqueued. */
+export function idempotencyKey(
+	intent: DeliveryIntent,
+	context: EnqueueContext,
+): string {
+	switch (intent.action) {
+		case "crm_sync":
+			return `hubspot:crm_sync:${context.customerId}:${context.eventId}`;
+		case "create_ticket":
+			return `zendesk:create_ticket:${intent.payload.ticket_id}`;
+		case "add_comment":
+			return `zendesk:add_comment:${intent.payload.ticket_id}:${context.eventId}`;
+		case "notify":
+			return `${intent.destination}:notify:${intent.payload.alert_id ?? context.eventId}:${intent.payload.kind}`;
+	}
+}
+
+/** Inserts one delivery per intent; returns the ids of those that were new. */
+export async function enqueue(
+	tx: Db,
+	intents: readonly DeliveryIntent[],
+	context: EnqueueContext,
+): Promise<string[]> {
+	const ids: string[] = [];
+	for (const intent of intents) {
+		const id = await insertDelivery(tx, {
+			destination: intent.destination,
+			action: intent.action,
+			idempotencyKey: idempotencyKey(intent, context),
+			customerId: context.customerId,
+			eventId: context.eventId,
+			payload: intent.action === "crm_sync" ? {} : intent.payload,
+		});
+		if (id) ids.push(id);
+	}
+	return ids;
+}
+
+/**
+ * Opens an alert and, only when it is new (once per episode), queues its notification to Slack and
+ * e-mail. Unconfigured destinations are recorded as skipped by the queue, never lost.
+ */
+export async function raiseAlert(
+	tx: Db,
+	alert: NewAlert,
+	notification: Omit<Notification, "alert_id">,
+): Promise<string | null> {
+	const alertId = await openAlert(tx, alert);
+	if (alertId === null) return null;
+	const payload: Notification = { ...notification, alert_id: alertId };
+	await enqueue(
+		tx,
+		[
+			{ destination: "slack", action: "notify", payload },
+			{ destination: "email", action: "notify", payload },
+		],
+		{ eventId: alert.eventId ?? null, customerId: alert.customerId ?? null },
+	);
+	return alertId;
+}
+
+/** One CRM sync per customer, in one statement: a batch of events makes at most one waiting sync each. */
+export async function enqueueCrmSyncs(
+	tx: Db,
+	syncs: ReadonlyArray<{ customerId: string; eventId: string }>,
+): Promise<number> {
+	return insertDeliveries(
+		tx,
+		syncs.map((sync) => ({
+			destination: "hubspot",
+			action: "crm_sync",
+			idempotencyKey: idempotencyKey(
+				{ destination: "hubspot", action: "crm_sync" },
+				sync,
+			),
+			customerId: sync.customerId,
+			eventId: sync.eventId,
+			payload: {},
+		})),
+	);
+}

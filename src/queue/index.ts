@@ -1,0 +1,26 @@
+export { NOT_CONFIGURED } from "./attempt.ts";
+export type { Budget, RetryPolicy, Transition } from "./backoff.ts";
+export { backoffDelay, nextState, PERMANENT_ATTEMPTS } from "./backoff.ts";
+export type { EnqueueContext } from "./enqueue.ts";
+export {
+	enqueue,
+	enqueueCrmSyncs,
+	idempotencyKey,
+	raiseAlert,
+} from "./enqueue.ts";
+export type { DestinationLimit } from "./limits.ts";
+export { DestinationLimits } from "./limits.ts";
+export { watchQueueMetrics } from "./queue-metrics.ts";
+export type {
+	BulkReplayProgress,
+	BulkReplayRequest,
+	ReplayRequest,
+	ReplayResult,
+} from "./replay.ts";
+export { replayDead, replayDelivery } from "./replay.ts";
+export type {
+	DeliveryWorker,
+	DeliveryWorkerDeps,
+	WorkerStep,
+} from "./worker.ts";
+export { DELIVERIES_CHANNEL, startDeliveryWorker } from "./worker.ts";

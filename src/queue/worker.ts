@@ -1,0 +1,282 @@
+/**
+ * The delivery worker: claims due deliveries within each destination's limits, runs them, settles
+ * them (fenced), takes back expired leases, and sleeps until new work, the next due time or a free
+ * slot. Any number of workers, in any number of processes, share one database.
+ */
+import { setMaxListeners } from "node:events";
+import type { DeliverySettings } from "../config.ts";
+import {
+	type Connector,
+	DESTINATIONS,
+	type Destination,
+} from "../core/index.ts";
+import type { Logger, Metrics } from "../observability/index.ts";
+import {
+	type ClaimedDelivery,
+	claimDeliveries,
+	type Db,
+	nextDueInMs,
+	sleep,
+	type Wakeup,
+} from "../store/index.ts";
+import { messageOf, releasedRow, runAttempt } from "./attempt.ts";
+import { DestinationLimits } from "./limits.ts";
+import { ReadyQueue } from "./ready-queue.ts";
+import { recoverLeases } from "./recovery.ts";
+import { Settler } from "./settle.ts";
+import { withSqlRetry } from "./sql-retry.ts";
+
+/** The NOTIFY channel the deliveries trigger signals (0003_deliveries.sql). */
+export const DELIVERIES_CHANNEL = "plumb_deliveries";
+
+/** Named moments an observer may watch (the crash tests kill the process at them). */
+export type WorkerStep = "claimed" | "delivered" | "settled";
+
+export interface DeliveryWorkerDeps {
+	db: Db;
+	logger: Logger;
+	metrics: Metrics;
+	wakeup: Wakeup;
+	/** Destinations without a connector are "not configured": their deliveries become `skipped`. */
+	connectors: Partial<Record<Destination, Connector>>;
+	settings: DeliverySettings;
+	/** For dashboard links in CRM snapshots and alerts. */
+	publicUrl: string;
+	scrub?: (text: string) => string;
+	now?: () => number;
+	random?: () => number;
+	/** Observer of named steps; production passes none. */
+	onStep?: (step: WorkerStep, ids: readonly string[]) => void;
+}
+
+export interface DeliveryWorker {
+	/**
+	 * Stops claiming, lets calls in flight finish within `settings.drainMs`, then aborts the rest and
+	 * releases them (back to `retry_pending`, due now), and writes every result before resolving.
+	 */
+	stop(): Promise<void>;
+}
+
+export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
+	const now = deps.now ?? Date.now;
+	const { settings, db, logger } = deps;
+	const limits = new DestinationLimits(settings.limits, now);
+	const settler = new Settler({
+		db,
+		logger,
+		metrics: deps.metrics,
+		publicUrl: deps.publicUrl,
+		onSettled: (ids) => {
+			deps.onStep?.("settled", ids);
+			kick?.(); // a worker that paused claiming for a long settle backlog resumes
+		},
+	});
+	const stopping = new AbortController();
+	const stopCalls = new AbortController();
+	// Every call in flight listens to these two signals: more than Node's default of 10.
+	setMaxListeners(
+		settings.concurrency * 2 + 16,
+		stopping.signal,
+		stopCalls.signal,
+	);
+	const inFlight = new Map<string, Promise<void>>();
+	const ready = new ReadyQueue(
+		settings.concurrency,
+		limits,
+		(destination) => deps.connectors[destination] !== undefined,
+	);
+	let kick: (() => void) | undefined;
+	let nextRecoveryAt = 0;
+
+	/** Starts what may start: a free slot, and the destination's own limits. */
+	const dispatch = () => {
+		for (
+			let item = ready.next(inFlight.size);
+			item;
+			item = ready.next(inFlight.size)
+		)
+			start(item.delivery, item.leaseDeadline);
+	};
+
+	/** Hands claimed, unsent deliveries back (fenced like any settle), due again after `delayMs`. */
+	const release = (
+		which: (delivery: ClaimedDelivery) => boolean,
+		delayMs: number,
+		error: string,
+	) => {
+		for (const delivery of ready.take(which))
+			void settler.submit({
+				delivery,
+				outcome: undefined,
+				row: releasedRow(delivery, delayMs, error, now()),
+			});
+	};
+
+	const start = (delivery: ClaimedDelivery, leaseDeadline: number) => {
+		const connector = deps.connectors[delivery.destination];
+		const key = `${delivery.id}:${delivery.attempts}`;
+		if (connector) limits.acquire(delivery.destination);
+		const run = (async () => {
+			const { row, outcome } = await runAttempt(delivery, {
+				db,
+				connector,
+				settings,
+				publicUrl: deps.publicUrl,
+				scrub: deps.scrub ?? ((text) => text),
+				now,
+				random: deps.random ?? Math.random,
+				stopCalls: stopCalls.signal,
+				leaseDeadline,
+			});
+			if (connector) limits.release(delivery.destination);
+			if (outcome?.kind === "retry" && outcome.rateLimited) {
+				const pauseMs = outcome.afterMs ?? settings.backoffBaseMs;
+				limits.pause(delivery.destination, pauseMs);
+				deps.metrics.destinationPauses.inc({
+					destination: delivery.destination,
+				});
+				release(
+					(d) => d.destination === delivery.destination,
+					pauseMs,
+					`not sent: ${delivery.destination} answered 429, paused for ${pauseMs} ms`,
+				);
+			}
+			if (stopCalls.signal.aborted && row.status !== "succeeded") {
+				// Cut short by shutdown: not the vendor's verdict, so no budget spent; due again at once.
+				Object.assign(row, {
+					status: "retry_pending",
+					outcome: "retry",
+					permanent: false,
+					delayMs: 0,
+					error: `released at shutdown: ${row.error ?? "the call did not finish in time"}`,
+				});
+			}
+			deps.onStep?.("delivered", [delivery.id]);
+			inFlight.delete(key);
+			dispatch();
+			kick?.();
+			await settler.submit({ row, delivery, outcome });
+		})().catch((error: unknown) => {
+			// runAttempt does not throw; should it, the lease expires and another attempt follows.
+			inFlight.delete(key);
+			logger.error(
+				{
+					step: "deliver",
+					delivery_id: delivery.id,
+					err: { message: messageOf(error) },
+				},
+				"attempt crashed",
+			);
+		});
+		inFlight.set(key, run);
+	};
+
+	const idle = async (ms: number) => {
+		const wake = new AbortController();
+		const onStop = () => wake.abort();
+		stopping.signal.addEventListener("abort", onStop, { once: true });
+		kick = () => wake.abort();
+		try {
+			await deps.wakeup.wait(DELIVERIES_CHANNEL, Math.max(0, ms), wake.signal);
+		} finally {
+			kick = undefined;
+			stopping.signal.removeEventListener("abort", onStop);
+		}
+	};
+
+	const tick = async () => {
+		if (now() >= nextRecoveryAt) {
+			// Every half lease, so an expired lease is taken back within 1.5 × lease of its claim.
+			nextRecoveryAt = now() + settings.leaseMs / 2;
+			await recoverLeases({
+				db,
+				logger,
+				metrics: deps.metrics,
+				horizonMs: settings.horizonMs,
+				publicUrl: deps.publicUrl,
+			});
+		}
+		// A long settle backlog (a slow database) pauses claiming until it is written.
+		const { caps, room } =
+			settler.backlog > settings.concurrency * 4
+				? { caps: [], room: 0 }
+				: ready.capacity(inFlight.size);
+		const asked = Math.min(
+			room,
+			caps.reduce((sum, cap) => sum + cap.limit, 0),
+		);
+		const claimed = await withSqlRetry(() =>
+			claimDeliveries(db, caps, settings.leaseMs, asked),
+		);
+		if (claimed.length > 0)
+			deps.onStep?.(
+				"claimed",
+				claimed.map((d) => d.id),
+			);
+		for (const delivery of claimed)
+			ready.push({ delivery, leaseDeadline: now() + settings.leaseMs });
+		dispatch();
+		if (stopping.signal.aborted) return;
+		if (asked > 0 && claimed.length === asked) {
+			// There may be more. Let quick calls finish first, so the next claim is a batch, not a trickle.
+			await new Promise((resolve) => setImmediate(resolve));
+			return;
+		}
+		const waits = [settings.pollMs, nextRecoveryAt - now()];
+		for (const destination of DESTINATIONS) {
+			const ms = limits.waitMs(destination);
+			if (ms !== undefined) waits.push(ms);
+		}
+		const due = await nextDueInMs(
+			db,
+			caps.map((cap) => cap.destination),
+		);
+		// Due rows we did not get are held by another worker's claim: look again shortly.
+		if (due !== null)
+			waits.push(Math.max(due, claimed.length < asked ? 10 : 0));
+		await idle(Math.min(...waits));
+	};
+
+	const loop = (async () => {
+		let pauseMs = 100;
+		while (!stopping.signal.aborted) {
+			try {
+				await tick();
+				pauseMs = 100;
+			} catch (error) {
+				logger.warn(
+					{
+						step: "deliver",
+						outcome: "worker_error",
+						err: { message: messageOf(error) },
+					},
+					"delivery worker could not reach the database; retrying",
+				);
+				await sleep(pauseMs, stopping.signal);
+				pauseMs = Math.min(pauseMs * 2, 5_000);
+			}
+		}
+	})();
+
+	return {
+		async stop() {
+			stopping.abort();
+			await loop;
+			release(() => true, 0, "released at shutdown before it was sent");
+			const drained = await Promise.race([
+				Promise.all(inFlight.values()).then(() => true),
+				sleep(settings.drainMs).then(() => false),
+			]);
+			if (!drained) {
+				logger.warn(
+					{ step: "shutdown", in_flight: inFlight.size },
+					"drain timeout: aborting deliveries in flight and releasing them",
+				);
+				stopCalls.abort();
+				// Attempts are bounded by their own race on the abort, so this settles promptly.
+				await Promise.race([Promise.all(inFlight.values()), sleep(1_000)]);
+			}
+			await settler.close(Date.now() + settings.drainMs);
+		},
+	};
+}

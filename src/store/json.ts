@@ -1,0 +1,42 @@
+/** JSON text Postgres accepts: jsonb refuses \u0000 and lone surrogates, which valid JSON may carry. */
+
+/** JSON text already known to be valid (a verified webhook body): stored as it came, after the same check. */
+export class JsonText {
+	readonly text: string;
+
+	constructor(text: string) {
+		this.text = text;
+	}
+}
+
+// JSON.stringify (and any JSON a sender produced) writes NUL and lone surrogates as \u escapes; a
+// literal "\\u0000" also matches, which only costs a needless clean, never a wrong result.
+const NEEDS_CLEANING = /\\u0000|\\ud[89a-f][0-9a-f]{2}/i;
+
+export function toJsonb(value: unknown): string {
+	const text = value instanceof JsonText ? value.text : JSON.stringify(value);
+	if (!NEEDS_CLEANING.test(text)) return text;
+	return JSON.stringify(
+		clean(value instanceof JsonText ? JSON.parse(value.text) : value),
+	);
+}
+
+function clean(value: unknown): unknown {
+	if (typeof value === "string") return cleanText(value);
+	if (value instanceof Date) return value.toISOString();
+	if (Array.isArray(value)) return value.map(clean);
+	if (typeof value === "object" && value !== null) {
+		const out: Record<string, unknown> = {};
+		for (const [key, item] of Object.entries(value))
+			out[cleanText(key)] = clean(item);
+		return out;
+	}
+	return value;
+}
+
+const LONE_SURROGATE =
+	/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+function cleanText(text: string): string {
+	return text.replace(LONE_SURROGATE, "\uFFFD").replaceAll("\u0000", "\uFFFD");
+}

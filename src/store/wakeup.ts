@@ -1,0 +1,110 @@
+/**
+ * Waking workers when work arrives: LISTEN/NOTIFY on Postgres (one dedicated connection per process),
+ * a short poll on PGlite. Either way `wait` also returns after `maxMs`, so a lost notification costs
+ * at most one poll interval, never lost work.
+ */
+import pg from "pg";
+
+export interface Wakeup {
+	/** Resolves when `channel` is notified, `maxMs` passes, or `signal` aborts. */
+	wait(channel: string, maxMs: number, signal?: AbortSignal): Promise<void>;
+	close(): Promise<void>;
+}
+
+/** PGlite runs in this process and has no other writers to hear from: poll every `pollMs`. */
+export function pollingWakeup(pollMs = 25): Wakeup {
+	return {
+		wait: (_channel, maxMs, signal) => sleep(Math.min(pollMs, maxMs), signal),
+		close: async () => {},
+	};
+}
+
+export async function listeningWakeup(
+	connectionString: string,
+	channels: readonly string[],
+	onError?: (error: Error) => void,
+): Promise<Wakeup> {
+	const waiters = new Map<string, Set<() => void>>();
+	let client: pg.Client | undefined;
+	let closed = false;
+
+	const wakeAll = () => {
+		for (const set of waiters.values()) for (const wake of set) wake();
+	};
+	const connect = async (): Promise<void> => {
+		const next = new pg.Client({
+			connectionString,
+			application_name: "plumb-listen",
+		});
+		next.on("notification", (message) => {
+			for (const wake of waiters.get(message.channel) ?? []) wake();
+		});
+		next.on("error", (error) => {
+			onError?.(error);
+			client = undefined;
+			wakeAll(); // workers fall back to their own timeouts until we are listening again
+			if (!closed) setTimeout(() => void connect().catch(() => {}), 1_000);
+		});
+		await next.connect();
+		for (const channel of channels)
+			await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+		client = next;
+	};
+	await connect();
+
+	return {
+		wait(channel, maxMs, signal) {
+			return new Promise<void>((resolve) => {
+				const set = waiters.get(channel) ?? new Set();
+				waiters.set(channel, set);
+				const done = () => {
+					clearTimeout(timer);
+					set.delete(done);
+					signal?.removeEventListener("abort", done);
+					resolve();
+				};
+				const timer = setTimeout(done, maxMs);
+				signal?.addEventListener("abort", done, { once: true });
+				set.add(done);
+			});
+		},
+		async close() {
+			closed = true;
+			wakeAll();
+			await client?.end().catch(() => {});
+		},
+	};
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve) => {
+		if (signal?.aborted) return resolve();
+		const timer = setTimeout(done, ms);
+		function done() {
+			clearTimeout(timer);
+			signal?.removeEventListener("abort", done);
+			resolve();
+		}
+		signal?.addEventListener("abort", done, { once: true });
+	});
+}
+
+const wakeScheduled = new WeakSet<object>();
+
+/**
+ * Tells event workers (LISTEN plumb_events) that new events are stored. Call it after the insert has
+ * committed. Calls within `delayMs` share one NOTIFY, so a webhook burst costs a few notifications a
+ * second instead of one per request (NOTIFY serialises commits server-wide). PGlite polls instead.
+ */
+export function wakeEventWorkers(
+	db: { kind: "pg" | "pglite"; query: (text: string) => Promise<unknown> },
+	delayMs = 5,
+): void {
+	if (db.kind !== "pg" || wakeScheduled.has(db)) return;
+	wakeScheduled.add(db);
+	setTimeout(() => {
+		wakeScheduled.delete(db);
+		// A lost wake-up costs at most one idle poll of the workers; it is never worth failing a request.
+		db.query("select pg_notify('plumb_events', '')").catch(() => {});
+	}, delayMs).unref();
+}

@@ -1,0 +1,46 @@
+/** Runs the Plumb CLI as a real child process (through tsx, so no build is needed). */
+import { type ChildProcess, spawn } from "node:child_process";
+
+const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+
+export interface Child {
+	process: ChildProcess;
+	output: () => string;
+	exited: Promise<number | null>;
+}
+
+/** `env` replaces the environment (plus PATH and HOME), so the developer's own variables never leak in. */
+export function runPlumb(args: string[], env: Record<string, string>): Child {
+	const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+		env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+		stdio: ["ignore", "pipe", "pipe"],
+	});
+	let output = "";
+	child.stdout?.on("data", (chunk) => {
+		output += String(chunk);
+	});
+	child.stderr?.on("data", (chunk) => {
+		output += String(chunk);
+	});
+	const exited = new Promise<number | null>((resolve) =>
+		child.on("exit", (code) => resolve(code)),
+	);
+	return { process: child, output: () => output, exited };
+}
+
+export async function waitFor(
+	check: () => Promise<boolean> | boolean,
+	timeoutMs = 15_000,
+): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (
+			await Promise.resolve()
+				.then(check)
+				.catch(() => false)
+		)
+			return;
+		await new Promise((resolve) => setTimeout(resolve, 50));
+	}
+	throw new Error("timed out waiting");
+}

@@ -1,0 +1,31 @@
+/** Drives the event worker in-process until the inbox is empty. */
+import type { Config } from "../../src/config.ts";
+import { createLogger } from "../../src/observability/index.ts";
+import type { Db } from "../../src/store/index.ts";
+import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";
+import { captureLogs, testConfig } from "./app.ts";
+
+/** Applies every pending event; returns how many it claimed. */
+export async function drainEvents(
+	db: Db,
+	config: Config = testConfig(),
+): Promise<number> {
+	const { stream } = captureLogs();
+	const deps = {
+		db,
+		logger: createLogger({
+			level: "warn",
+			secretValues: [],
+			destination: stream,
+		}),
+		wakeup: { wait: async () => {}, close: async () => {} },
+		plans: config.plans,
+		publicUrl: config.publicUrl,
+	};
+	let total = 0;
+	for (;;) {
+		const claimed = await processBatch(deps, EVENT_WORKER_DEFAULTS);
+		if (claimed === 0) return total;
+		total += claimed;
+	}
+}
