@@ -1,8 +1,9 @@
 /** Signed Stripe webhook deliveries for load tests: a real fixture event with a fresh `id` each, signed with the official SDK. */
 import { readFileSync } from "node:fs";
 import Stripe from "stripe";
+import { CONTRACTS_DIR } from "../../test/support/contracts.ts";
 
-export const STRIPE_FIXTURE_DIR = "/work/shared/contracts/stripe/events";
+export const STRIPE_FIXTURE_DIR = `${CONTRACTS_DIR}stripe/events`;
 
 export interface Delivery {
 	id: string;

@@ -18,7 +18,6 @@ import {
 	mergePayments,
 	type PaymentState,
 	paymentObservation,
-	preferredRef,
 } from "./payment.ts";
 import { planName, tierFor } from "./plans.ts";
 import {

@@ -247,7 +247,9 @@ describe.each(backends)("dashboard pages on %s", (backend: Backend) => {
 		expect(html).toMatch(
 			/<span class="n bad">1<\/span><span class="l"><a href="\/admin\/deliveries\?status=dead">dead letters<\/a>/,
 		);
-		expect(html).toMatch(/>5<\/span><span class="l">webhook signature failures, last 24 h/);
+		expect(html).toMatch(
+			/>5<\/span><span class="l">webhook signature failures, last 24 h/,
+		);
 		expect(html).toContain("manual interventions today");
 	});
 

@@ -70,7 +70,9 @@ describe.each(backends)("a destination outage on %s", (backend: Backend) => {
 		);
 		expect(during.length).toBeGreaterThan(0);
 		// +2: calls are timed where they arrive, so one sent at a window edge can land on either side.
-		expect(during.length).toBeLessThanOrEqual((RATE * outageMs) / 1000 + RATE + 2);
+		expect(during.length).toBeLessThanOrEqual(
+			(RATE * outageMs) / 1000 + RATE + 2,
+		);
 		for (let t = outage.from; t + 1_000 <= outage.to; t += 250) {
 			const inWindow = during.filter(
 				(r) => r.at >= t && r.at < t + 1_000,

@@ -7,15 +7,13 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
 import { fileURLToPath } from "node:url";
+import { CONTRACTS_DIR } from "./contracts.ts";
 
 const PRISM_CLI = fileURLToPath(
 	new URL(
 		"../../node_modules/@stoplight/prism-cli/dist/index.js",
 		import.meta.url,
 	),
-);
-export const CONTRACTS_DIR = fileURLToPath(
-	new URL("../../../shared/contracts/", import.meta.url),
 );
 
 export interface PrismServer {

@@ -2,16 +2,15 @@
 import { readFileSync } from "node:fs";
 import Stripe from "stripe";
 import { TEST_STRIPE_SECRET } from "./app.ts";
-
-export const CONTRACTS = new URL("../../../shared/contracts/", import.meta.url);
+import { CONTRACTS_DIR } from "./contracts.ts";
 
 export function stripeFixture(name: string): string {
-	return readFileSync(new URL(`stripe/events/${name}.json`, CONTRACTS), "utf8");
+	return readFileSync(`${CONTRACTS_DIR}stripe/events/${name}.json`, "utf8");
 }
 
 export function stripeObject(name: string): Record<string, unknown> {
 	return JSON.parse(
-		readFileSync(new URL(`stripe/objects/${name}.json`, CONTRACTS), "utf8"),
+		readFileSync(`${CONTRACTS_DIR}stripe/objects/${name}.json`, "utf8"),
 	) as Record<string, unknown>;
 }
 
