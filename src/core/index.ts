@@ -55,6 +55,7 @@ export {
 	ticketFactsSchema,
 	utmSchema,
 } from "./event.ts";
+export { uuidv7 } from "./ids.ts";
 export type { Result } from "./result.ts";
 export { err, ok } from "./result.ts";
 export { MAX_RETRY_AFTER_MS, parseRetryAfter } from "./retry-after.ts";

@@ -1,7 +1,7 @@
 /** Request id (honouring a sane incoming x-request-id), a child logger, and one log line per request. */
 
 import type { MiddlewareHandler } from "hono";
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../core/index.ts";
 import type { Logger, Metrics } from "../observability/index.ts";
 import type { AppEnv } from "./env.ts";
 
@@ -23,9 +23,11 @@ export function requestContext(
 		});
 		c.set("requestId", requestId);
 		c.set("log", log);
+		// Set before the handler runs: every c.json/c.body/error response takes it from there, while
+		// setting it on a finished response would rebuild that response (and on Node, materialise it).
+		c.header("x-request-id", requestId);
 		const started = performance.now();
 		await next();
-		c.header("x-request-id", requestId);
 		const latencyMs = Math.round((performance.now() - started) * 10) / 10;
 		// routePath is the matched pattern (/admin/api/events/:id), never the raw URL with its query.
 		const route = c.req.routePath === "/*" ? "unmatched" : c.req.routePath;

@@ -59,7 +59,12 @@ export function unique(values: string[]): string[] {
 	return [...new Set(values)];
 }
 
-/** JSON drops undefined anyway; dropping it here keeps stored data and test expectations equal. */
+/** JSON drops undefined keys anyway; dropping them here keeps stored data and test expectations equal. */
 export function withoutUndefined<T>(value: T): T {
-	return JSON.parse(JSON.stringify(value)) as T;
+	if (Array.isArray(value)) return value.map(withoutUndefined) as T;
+	if (typeof value !== "object" || value === null) return value;
+	const kept: Record<string, unknown> = {};
+	for (const [key, item] of Object.entries(value))
+		if (item !== undefined) kept[key] = withoutUndefined(item);
+	return kept as T;
 }

@@ -74,7 +74,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 		);
 		if (!verified.ok && verified.error !== "invalid_json") {
 			deps.metrics.signatureFailures.inc({ source: "stripe" });
-			c.var.log.warn(
+			c.get("log").warn(
 				{ step: "verify", source: "stripe", outcome: verified.error },
 				"stripe signature refused",
 			);
@@ -107,7 +107,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 			source: "stripe",
 			externalId: event.id,
 			occurredAt: canonical.occurredAt,
-			correlationId: c.var.requestId,
+			correlationId: c.get("requestId"),
 			data: canonical.data,
 			// The verified bytes as they came (already valid JSON): no second serialisation.
 			payload: new JsonText(raw.toString("utf8")),
@@ -121,7 +121,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 				source: "stripe",
 				type: canonical.type,
 			});
-		c.var.log.info(
+		c.get("log").info(
 			{
 				step: "ingest",
 				source: "stripe",

@@ -1,5 +1,4 @@
 /** The events inbox: insert once per (source, external_id), read for the admin API. */
-import { v7 as uuidv7 } from "uuid";
 import type {
 	EventData,
 	EventSource,
@@ -7,6 +6,7 @@ import type {
 	EventType,
 	NewEvent,
 } from "../core/index.ts";
+import { uuidv7 } from "../core/index.ts";
 import type { Db } from "./db.ts";
 import { toJsonb } from "./json.ts";
 

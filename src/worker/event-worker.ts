@@ -5,7 +5,7 @@
  * culprit, which is retried later and parked as failed after `maxAttempts`. Serialization and
  * deadlock errors retry the whole batch.
  */
-import { v7 as uuidv7 } from "uuid";
+import { uuidv7 } from "../core/index.ts";
 import { type Logger, type Metrics, userHash } from "../observability/index.ts";
 import type { PlanCatalog, RuleOutput } from "../rules/index.ts";
 import {

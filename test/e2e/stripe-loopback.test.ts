@@ -94,6 +94,20 @@ describe.each(backends)(
 			expect(hostile.status).toBe(404);
 			expect(hostile.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
 			expect(await hostile.json()).toMatchObject({ error: "not_found" });
+			// Thrown errors, refusals, HTML pages and metrics carry one too.
+			for (const [path, init, status] of [
+				["/webhooks/stripe", { method: "POST", body: "{}" }, 415],
+				["/admin/api/events", {}, 401],
+				["/admin/login", {}, 200],
+				["/metrics", {}, 200],
+			] as const) {
+				const res = await fetch(`${server.url}${path}`, init);
+				expect(res.status, path).toBe(status);
+				expect(res.headers.get("x-request-id"), path).toMatch(
+					/^[0-9a-f-]{36}$/,
+				);
+				await res.arrayBuffer();
+			}
 		});
 
 		it("finishes a request in flight on shutdown, then stops accepting", async () => {
