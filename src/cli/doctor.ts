@@ -29,7 +29,8 @@ const MARK: Readonly<Record<CheckStatus, string>> = {
 
 export async function doctorCommand(
 	argv: readonly string[],
-	env: Record<string, string | undefined> = process.env,
+	/** Defaults to the process environment (read by config.ts). */
+	env?: Record<string, string | undefined>,
 ): Promise<number> {
 	let url: string | undefined;
 	try {
