@@ -27,7 +27,7 @@ describe("uuidv7", () => {
 		expect(afterStep > first).toBe(true);
 	});
 
-	it("spreads the random part over all 62 bits", () => {
+	it("gives every id its own random tail", () => {
 		const seen = new Set(
 			Array.from({ length: 1_000 }, () => uuidv7().slice(19)),
 		);

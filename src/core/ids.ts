@@ -33,7 +33,8 @@ export function uuidv7(nowMs: number = Date.now()): string {
 		const at = randomBytes(2);
 		counter = (((pool[at] as number) << 8) | (pool[at + 1] as number)) & 0x7ff;
 	} else if (++counter > 0xfff) {
-		// Counter spent (or the clock stepped back): borrow the next millisecond, as §6.2 allows.
+		// Same millisecond, or the clock stepped back: we count on from lastMs; once the counter is
+		// spent we borrow the next millisecond, as §6.2 allows.
 		lastMs++;
 		counter = 0;
 	}
