@@ -1,12 +1,12 @@
 /** The events inbox: insert once per (source, external_id), read for the admin API. */
-import type {
-	EventData,
-	EventSource,
-	EventStatus,
-	EventType,
-	NewEvent,
+import {
+	type EventData,
+	type EventSource,
+	type EventStatus,
+	type EventType,
+	type NewEvent,
+	uuidv7,
 } from "../core/index.ts";
-import { uuidv7 } from "../core/index.ts";
 import type { Db } from "./db.ts";
 import { toJsonb } from "./json.ts";
 
