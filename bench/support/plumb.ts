@@ -65,8 +65,8 @@ export async function preparePlumb(
 			{ cwd: REPO_ROOT, timeout: 120_000 },
 		);
 		cpSync(
-			join(REPO_ROOT, "src/store/migrations"),
-			join(dir, "dist/store/migrations"),
+			join(REPO_ROOT, "src/store/db/migrations"),
+			join(dir, "dist/store/db/migrations"),
 			{ recursive: true },
 		);
 		symlinkSync(

@@ -16,7 +16,7 @@ export interface RunningWorkers {
 	stop(): Promise<void>;
 }
 
-/** The channel the events trigger signals (0002_state.sql), for the event worker. */
+/** The channel ingest notifies after storing events (store `wakeEventWorkers`), for the event worker. */
 const EVENTS_CHANNEL = "plumb_events";
 
 export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {

@@ -1,156 +1,177 @@
-export type {
-	AcknowledgeResult,
-	AlertListFilter,
-	AlertListItem,
-	AlertSeverity,
-	AlertStatus,
-} from "./admin-alerts.ts";
+/** Postgres: the only folder that writes SQL, one folder per area, each with its own index. */
+
+export type { AdminSessionRow, NewIntervention } from "./admin/index.ts";
 export {
-	ALERT_SEVERITIES,
-	ALERT_STATUSES,
-	acknowledgeAlert,
-	listAlerts,
-} from "./admin-alerts.ts";
-export type {
-	AttemptRecord,
-	CustomerDetailRows,
-	CustomerRecord,
-	LastSuccess,
-	PaymentRecord,
-	SubscriptionRecord,
-	TicketRecord,
-	TimelineRecord,
-} from "./admin-customer.ts";
-export { DETAIL_LIMITS, loadCustomerDetail } from "./admin-customer.ts";
-export type {
-	CustomerListFilter,
-	CustomerListItem,
-	DeliveryListFilter,
-	EventListFilter,
-} from "./admin-lists.ts";
-export {
-	listCustomersAdmin,
-	listDeliveriesAdmin,
-	listEventsAdmin,
-} from "./admin-lists.ts";
-export type { HourlyCount, OverviewRows } from "./admin-overview.ts";
-export {
-	loadEventTimeline,
-	loadOverview,
-	signatureFailuresSince,
-} from "./admin-overview.ts";
-export type { SearchMatches } from "./admin-search.ts";
-export { resolveSearch, SEARCH_LIMIT } from "./admin-search.ts";
-export type { AdminSessionRow } from "./admin-sessions.ts";
-export {
+	addInterventionAffected,
+	countInterventions,
 	deleteAdminSession,
 	deleteExpiredAdminSessions,
 	findAdminSession,
 	insertAdminSession,
+	recordIntervention,
 	touchAdminSession,
-} from "./admin-sessions.ts";
-export type { KeysetFilter } from "./admin-sql.ts";
-export { uuidAt } from "./admin-sql.ts";
-export type { AlertEpisode } from "./alert-rules.ts";
+} from "./admin/index.ts";
+export type {
+	AcknowledgeResult,
+	AlertEpisode,
+	AlertListFilter,
+	AlertListItem,
+	AlertSeverity,
+	AlertStatus,
+	NewAlert,
+} from "./alerts/index.ts";
 export {
+	ALERT_SEVERITIES,
+	ALERT_STATUSES,
+	acknowledgeAlert,
 	activeAlerts,
 	alertsAwaitingResolvedNotice,
 	countActiveAlerts,
+	listAlerts,
+	openAlert,
 	pruneWebhookFailures,
 	readAlertRuleInputs,
 	readLogSalt,
 	recordWebhookFailure,
 	resolveAlerts,
 	tryAlertRulesLock,
-} from "./alert-rules.ts";
-export type { NewAlert } from "./alerts.ts";
-export { openAlert } from "./alerts.ts";
-export { moveCustomerRows } from "./customer-merge.ts";
-export { loadCustomerSnapshot } from "./customer-snapshot.ts";
+} from "./alerts/index.ts";
 export type {
-	CustomerRow,
-	Identity,
-	IdentityKind,
-	StoredCustomer,
-} from "./customers.ts";
-export { customerFromRow } from "./customers.ts";
-export type { Db } from "./db.ts";
-export { RETRYABLE_SQLSTATES, sqlState } from "./db.ts";
-export type {
-	DeliveryListItem,
-	NewDeliveryRow,
-	QueueStatsRow,
-} from "./deliveries.ts";
+	Db,
+	KeysetFilter,
+	Migration,
+	OpenDbOptions,
+	PgOptions,
+	Wakeup,
+} from "./db/index.ts";
 export {
-	getDelivery,
-	insertDeliveries,
-	insertDelivery,
-	queueStats,
-} from "./deliveries.ts";
+	isMigrated,
+	JsonText,
+	listeningWakeup,
+	loadMigrations,
+	migrate,
+	openDb,
+	openPg,
+	openPglite,
+	pgliteDb,
+	pollingWakeup,
+	RETRYABLE_SQLSTATES,
+	readPgliteTemplate,
+	sleep,
+	sqlState,
+	toJsonb,
+	uuidAt,
+	wakeEventWorkers,
+} from "./db/index.ts";
 export type {
 	AttemptOutcome,
 	ClaimedDelivery,
+	DeliveryListItem,
+	NewDeliveryRow,
+	QueueStatsRow,
+	ReplayTarget,
 	SettledDelivery,
 	SettledStatus,
 	SettleRow,
-} from "./delivery-queue.ts";
+} from "./deliveries/index.ts";
 export {
 	claimDeliveries,
-	nextDueInMs,
-	recoverExpiredLeases,
-	settleDeliveries,
-	waitingCrmSyncs,
-} from "./delivery-queue.ts";
-export type { ReplayTarget } from "./delivery-replay.ts";
-export {
 	countDead,
+	getDelivery,
+	insertDeliveries,
+	insertDelivery,
 	lockDeadPage,
 	lockDeliveryForReplay,
+	nextDueInMs,
+	queueStats,
+	recoverExpiredLeases,
 	requeueDeliveries,
+	settleDeliveries,
 	supersedeDeliveries,
-} from "./delivery-replay.ts";
-export type { DatabaseFacts } from "./doctor.ts";
-export { databaseFacts } from "./doctor.ts";
-export type { ClaimedEvent } from "./event-claims.ts";
-export {
-	claimEventsById,
-	claimPendingEvents,
-	markEventsProcessed,
-	recordEventFailure,
-} from "./event-claims.ts";
-export type { EventRow, InsertResult } from "./events.ts";
-export { getEvent, insertEvent, isUuid } from "./events.ts";
+	waitingCrmSyncs,
+} from "./deliveries/index.ts";
 export type {
+	ClaimedEvent,
+	EventRow,
+	InsertResult,
 	IntentRecord,
 	IntentStatusRow,
 	StoreIntentResult,
-} from "./intents.ts";
-export { getIntentStatus, storeIntent } from "./intents.ts";
-export type { NewIntervention } from "./interventions.ts";
+} from "./events/index.ts";
 export {
-	addInterventionAffected,
-	countInterventions,
-	recordIntervention,
-} from "./interventions.ts";
-export { JsonText, toJsonb } from "./json.ts";
-export type { Migration } from "./migrate.ts";
-export { isMigrated, loadMigrations, migrate } from "./migrate.ts";
-export type { OpenDbOptions } from "./open.ts";
-export { openDb } from "./open.ts";
-export type { PaymentRow, StoredPayment } from "./payments.ts";
-export { paymentFromRow } from "./payments.ts";
-export type { PgOptions } from "./pg.ts";
-export { openPg } from "./pg.ts";
-export { openPglite, pgliteDb } from "./pglite.ts";
-export { readPgliteTemplate } from "./pglite-template.ts";
+	claimEventsById,
+	claimPendingEvents,
+	getEvent,
+	getIntentStatus,
+	insertEvent,
+	isUuid,
+	markEventsProcessed,
+	recordEventFailure,
+	storeIntent,
+} from "./events/index.ts";
 export type {
+	AttemptRecord,
+	CustomerDetailRows,
+	CustomerListFilter,
+	CustomerListItem,
+	CustomerRecord,
+	DatabaseFacts,
+	DeliveryListFilter,
+	EventListFilter,
+	HourlyCount,
+	LastSuccess,
+	OverviewRows,
+	PaymentRecord,
+	SearchMatches,
+	SubscriptionRecord,
+	TicketRecord,
+	TimelineRecord,
+	Trace,
+	TraceCustomer,
+	TraceEntry,
+	TraceEntryKind,
+	TraceLogKeys,
+} from "./read/index.ts";
+export {
+	DETAIL_LIMITS,
+	databaseFacts,
+	listCustomersAdmin,
+	listDeliveriesAdmin,
+	listEventsAdmin,
+	loadCustomerDetail,
+	loadEventTimeline,
+	loadOverview,
+	loadTrace,
+	resolveSearch,
+	SEARCH_LIMIT,
+	signatureFailuresSince,
+	TRACE_LIMIT,
+} from "./read/index.ts";
+export type {
+	CustomerRow,
+	FailureWrite,
+	Identity,
+	IdentityKind,
 	OwnedFailure,
 	OwnedIdentity,
 	OwnedSubscription,
 	OwnedTicket,
-} from "./state-load.ts";
+	PaymentRow,
+	PaymentWrite,
+	StoredCustomer,
+	StoredPayment,
+	SubscriptionRow,
+	TimelineRow,
+} from "./state/index.ts";
 export {
+	closeTickets,
+	customerFromRow,
 	findIdentities,
+	findOpenTicket,
+	insertCustomers,
+	insertTicket,
+	insertTimeline,
+	loadCustomerSnapshot,
 	loadFailures,
 	loadLatestPayments,
 	loadSubscriptions,
@@ -158,33 +179,12 @@ export {
 	lockCustomers,
 	lockKeys,
 	lockPayments,
-} from "./state-load.ts";
-export type { FailureWrite, PaymentWrite, TimelineRow } from "./state-write.ts";
-export {
-	insertCustomers,
-	insertTimeline,
+	moveCustomerRows,
+	paymentFromRow,
 	saveCustomers,
 	saveFailures,
 	saveIdentities,
 	savePayments,
 	saveSubscriptions,
-} from "./state-write.ts";
-export type { SubscriptionRow } from "./subscriptions.ts";
-export { subscriptionFromRow } from "./subscriptions.ts";
-export { closeTickets, findOpenTicket, insertTicket } from "./tickets.ts";
-export type {
-	Trace,
-	TraceCustomer,
-	TraceEntry,
-	TraceEntryKind,
-	TraceLogKeys,
-} from "./trace.ts";
-export { loadTrace } from "./trace.ts";
-export { TRACE_LIMIT } from "./trace-entries.ts";
-export type { Wakeup } from "./wakeup.ts";
-export {
-	listeningWakeup,
-	pollingWakeup,
-	sleep,
-	wakeEventWorkers,
-} from "./wakeup.ts";
+	subscriptionFromRow,
+} from "./state/index.ts";

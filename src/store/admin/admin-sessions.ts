@@ -2,7 +2,7 @@
  * Dashboard sessions, kept server-side so logout and timeouts are real: a row per login, found by the
  * hash of the cookie's secret, valid until its idle or absolute timeout.
  */
-import type { Db } from "./db.ts";
+import type { Db } from "../db/index.ts";
 
 export interface AdminSessionRow {
 	id_hash: string;

@@ -1,6 +1,6 @@
 /** Manual interventions (replays, forced actions): who, when, why and on what. Counted as a metric. */
-import type { Db } from "./db.ts";
-import { toJsonb } from "./json.ts";
+import type { Db } from "../db/index.ts";
+import { toJsonb } from "../db/index.ts";
 
 export interface NewIntervention {
 	kind: string;

@@ -1,7 +1,8 @@
 /** Alerts for people: listed newest first, acknowledged with an audited reason. */
-import { addKeyset, type KeysetFilter, Where } from "./admin-sql.ts";
-import type { Db } from "./db.ts";
-import { recordIntervention } from "./interventions.ts";
+
+import { recordIntervention } from "../admin/index.ts";
+import type { Db } from "../db/index.ts";
+import { addKeyset, type KeysetFilter, Where } from "../db/index.ts";
 
 export const ALERT_STATUSES = ["open", "acknowledged", "resolved"] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];

@@ -1,7 +1,10 @@
 /** SQL behind the alert rules: failed webhook requests per minute, the rules' inputs, and rule episodes. */
-import type { AlertRuleInputs, AlertSnapshot } from "../observability/index.ts";
-import { uuidAt } from "./admin-sql.ts";
-import type { Db } from "./db.ts";
+import type {
+	AlertRuleInputs,
+	AlertSnapshot,
+} from "../../observability/index.ts";
+import type { Db } from "../db/index.ts";
+import { uuidAt } from "../db/index.ts";
 
 /** Webhook sources whose stored events count as accepted webhook requests (app intents are not webhooks). */
 const WEBHOOK_SOURCES = ["stripe", "zendesk", "supabase"];

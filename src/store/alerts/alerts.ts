@@ -1,5 +1,5 @@
 /** Alerts: what a person should look at. At most one open per dedupe key (once per episode). */
-import type { Db } from "./db.ts";
+import type { Db } from "../db/index.ts";
 
 export interface NewAlert {
 	kind: string;

@@ -5,7 +5,7 @@ import {
 	backends,
 	freshDb,
 	type TestDb,
-} from "../../test/support/db.ts";
+} from "../../../test/support/db.ts";
 import { isMigrated, loadMigrations, migrate } from "./migrate.ts";
 import { openPg } from "./pg.ts";
 

@@ -19,7 +19,7 @@ const PGLITE_VERSION = (
 
 /** Keyed by PGlite's version: a template from another version is never used. */
 export const PGLITE_TEMPLATE_URL = new URL(
-	`../../node_modules/.cache/plumb/pglite-${PGLITE_VERSION}.tar.gz`,
+	`../../../node_modules/.cache/plumb/pglite-${PGLITE_VERSION}.tar.gz`,
 	import.meta.url,
 );
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { freshDb } from "../../test/support/db.ts";
+import { freshDb } from "../../../test/support/db.ts";
 import type { Db } from "./db.ts";
 
 /**
  * The migrated catalog, rendered as stable text and compared with the committed `schema.snapshot.txt`:
  * a DDL change that forgets to update the snapshot is a red build, not silent drift.
- * Update it with `npx vitest run src/store/schema.test.ts -u` and commit the diff with the migration.
+ * Update it with `npx vitest run src/store/db/schema.test.ts -u` and commit the diff with the migration.
  */
 async function describeSchema(db: Db): Promise<string> {
 	const columns = await db.query<{

@@ -1,7 +1,7 @@
 /**
- * Building the admin lists' WHERE clauses from fixed fragments: each filter the caller sets adds one
- * fragment written here in code, with its value bound as a parameter. No user text is ever part of
- * the SQL, and an unset filter adds nothing (no `$1 is null or …`, which can hide an index).
+ * Building WHERE clauses (the admin lists, the alert list) from fixed fragments: each filter the caller
+ * sets adds one fragment written here in code, with its value bound as a parameter. No user text is
+ * ever part of the SQL, and an unset filter adds nothing (no `$1 is null or …`, which can hide an index).
  */
 
 /** A WHERE clause under construction: fragments use `$?` where their one value goes. */

@@ -1,8 +1,8 @@
 /** Deliveries: the outbox rows, inserted inside the transaction of the state change that asks for them, and listed for people. */
-import type { DeliveryStatus, Destination } from "../core/index.ts";
-import type { Db } from "./db.ts";
-import { isUuid } from "./events.ts";
-import { toJsonb } from "./json.ts";
+import type { DeliveryStatus, Destination } from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
+import { toJsonb } from "../db/index.ts";
+import { isUuid } from "../events/index.ts";
 
 export interface NewDeliveryRow {
 	destination: Destination;

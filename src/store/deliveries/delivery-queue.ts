@@ -2,8 +2,8 @@
  * The deliveries table as a queue: claim due rows (SKIP LOCKED, lease, fencing token), settle them only
  * while the token still matches, and take back leases whose worker went quiet.
  */
-import type { DeliveryAction, Destination } from "../core/index.ts";
-import type { Db } from "./db.ts";
+import type { DeliveryAction, Destination } from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
 
 /** A delivery a worker holds: `attempts` is the fencing token of this claim. */
 export interface ClaimedDelivery {

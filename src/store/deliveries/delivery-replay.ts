@@ -2,8 +2,8 @@
  * Replays: put a delivery back in the queue with a fresh retry budget. Conditional updates under row
  * locks (SKIP LOCKED for bulk pages), so two replays running at once requeue each delivery once.
  */
-import type { DeliveryStatus } from "../core/index.ts";
-import type { Db } from "./db.ts";
+import type { DeliveryStatus } from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
 
 export interface ReplayTarget {
 	id: string;

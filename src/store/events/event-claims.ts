@@ -1,6 +1,6 @@
 /** The worker's side of the inbox: claim pending events, mark them processed or record why they failed. */
-import type { EventData, EventSource, EventType } from "../core/index.ts";
-import type { Db } from "./db.ts";
+import type { EventData, EventSource, EventType } from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
 
 export interface ClaimedEvent {
 	id: string;

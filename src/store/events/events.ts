@@ -6,9 +6,9 @@ import {
 	type EventType,
 	type NewEvent,
 	uuidv7,
-} from "../core/index.ts";
-import type { Db } from "./db.ts";
-import { toJsonb } from "./json.ts";
+} from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
+import { toJsonb } from "../db/index.ts";
 
 export interface InsertResult {
 	id: string;

@@ -4,8 +4,8 @@ import type {
 	EventStatus,
 	EventType,
 	NewEvent,
-} from "../core/index.ts";
-import type { Db } from "./db.ts";
+} from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
 import { insertEvent, isUuid } from "./events.ts";
 
 /** Who submitted an intent and what exactly, so a retry can be told from a different request. */

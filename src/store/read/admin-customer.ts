@@ -8,10 +8,10 @@ import {
 	type DeliveryStatus,
 	type Destination,
 	type Tier,
-} from "../core/index.ts";
-import type { AlertListItem } from "./admin-alerts.ts";
-import type { Db } from "./db.ts";
-import type { DeliveryListItem } from "./deliveries.ts";
+} from "../../core/index.ts";
+import type { AlertListItem } from "../alerts/index.ts";
+import type { Db } from "../db/index.ts";
+import type { DeliveryListItem } from "../deliveries/index.ts";
 
 export const DETAIL_LIMITS = {
 	payments: 50,

@@ -1,6 +1,6 @@
 /**
  * The admin lists (customers, events, deliveries): newest first, keyset-paged on the UUIDv7 primary
- * key, each filter one fixed fragment with a bound value (see admin-sql.ts).
+ * key, each filter one fixed fragment with a bound value (see db/where.ts).
  */
 import type {
 	DeliveryStatus,
@@ -9,12 +9,12 @@ import type {
 	EventStatus,
 	EventType,
 	Tier,
-} from "../core/index.ts";
+} from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
+import { addKeyset, type KeysetFilter, Where } from "../db/index.ts";
+import type { DeliveryListItem } from "../deliveries/index.ts";
+import type { EventRow } from "../events/index.ts";
 import { resolveSearch, type SearchMatches } from "./admin-search.ts";
-import { addKeyset, type KeysetFilter, Where } from "./admin-sql.ts";
-import type { Db } from "./db.ts";
-import type { DeliveryListItem } from "./deliveries.ts";
-import type { EventRow } from "./events.ts";
 
 export interface CustomerListItem {
 	id: string;

@@ -1,5 +1,5 @@
 /** The dashboard overview's numbers: the last 24 hours by hour and status, open alerts, interventions today. */
-import type { Db } from "./db.ts";
+import type { Db } from "../db/index.ts";
 
 export interface HourlyCount {
 	/** The start of the hour. */
@@ -19,7 +19,7 @@ export interface OverviewRows {
 }
 
 /**
- * `since` is given as the smallest id of its millisecond (admin-sql.ts `uuidAt`), so both hourly
+ * `since` is given as the smallest id of its millisecond (db/where.ts `uuidAt`), so both hourly
  * counts walk a primary-key range instead of the whole table.
  */
 export async function loadOverview(

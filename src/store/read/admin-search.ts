@@ -5,8 +5,8 @@
  * (a uuid is also compared with the lists' own id columns).
  */
 
-import { likePrefix, looksLikeUuid } from "./admin-sql.ts";
-import type { Db } from "./db.ts";
+import type { Db } from "../db/index.ts";
+import { likePrefix, looksLikeUuid } from "../db/index.ts";
 
 export interface SearchMatches {
 	customerIds: string[];

@@ -1,5 +1,5 @@
 /** What `plumb doctor` asks the database: its clock and its version. */
-import type { Db } from "./db.ts";
+import type { Db } from "../db/index.ts";
 
 export interface DatabaseFacts {
 	/** The database's clock when it answered. */

@@ -1,6 +1,39 @@
-/** The rows of a trace, one query per kind, each shaped as a TraceEntry (see trace.ts). */
-import type { Db } from "./db.ts";
-import type { TraceCustomer, TraceEntry } from "./trace.ts";
+/** The rows of a trace, one query per kind, each shaped as a TraceEntry; trace.ts puts them in order. */
+import type { Db } from "../db/index.ts";
+
+export interface TraceCustomer {
+	id: string;
+	email: string | null;
+	name: string | null;
+	plan: string | null;
+	plan_status: string | null;
+	tier: string;
+	lifecycle_stage: string | null;
+	merged_into: string | null;
+	identities: Array<{ kind: string; value: string }>;
+}
+
+export type TraceEntryKind =
+	| "event"
+	| "change"
+	| "delivery"
+	| "attempt"
+	| "alert"
+	| "intervention";
+
+export interface TraceEntry {
+	at: Date;
+	kind: TraceEntryKind;
+	/** The row's own id (event, timeline entry, delivery, attempt, alert, intervention). */
+	id: string;
+	/** What it belongs to: the event of a change or delivery, the delivery of an attempt. */
+	parent: string | null;
+	status: string | null;
+	summary: string;
+	/** The error, the vendor's reference, the alert's text… */
+	detail: string | null;
+	correlation_id: string | null;
+}
 
 /** Rows per kind; a customer with more shows the newest and says it was cut. */
 export const TRACE_LIMIT = 1_000;

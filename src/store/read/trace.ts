@@ -3,9 +3,9 @@
  * time order — the provider events, the state changes they made, the deliveries and each attempt,
  * alerts and manual interventions. Exact matches only (a trace is about one thing, not a search).
  */
-import { NOTIFICATION_KINDS } from "../core/index.ts";
-import { userHash } from "../observability/index.ts";
-import type { Db } from "./db.ts";
+import { NOTIFICATION_KINDS } from "../../core/index.ts";
+import { userHash } from "../../observability/index.ts";
+import type { Db } from "../db/index.ts";
 import {
 	alertEntries,
 	attemptEntries,
@@ -15,41 +15,10 @@ import {
 	interventionEntries,
 	loadCustomers,
 	TRACE_LIMIT,
+	type TraceCustomer,
+	type TraceEntry,
+	type TraceEntryKind,
 } from "./trace-entries.ts";
-
-export interface TraceCustomer {
-	id: string;
-	email: string | null;
-	name: string | null;
-	plan: string | null;
-	plan_status: string | null;
-	tier: string;
-	lifecycle_stage: string | null;
-	merged_into: string | null;
-	identities: Array<{ kind: string; value: string }>;
-}
-
-export type TraceEntryKind =
-	| "event"
-	| "change"
-	| "delivery"
-	| "attempt"
-	| "alert"
-	| "intervention";
-
-export interface TraceEntry {
-	at: Date;
-	kind: TraceEntryKind;
-	/** The row's own id (event, timeline entry, delivery, attempt, alert, intervention). */
-	id: string;
-	/** What it belongs to: the event of a change or delivery, the delivery of an attempt. */
-	parent: string | null;
-	status: string | null;
-	summary: string;
-	/** The error, the vendor's reference, the alert's text… */
-	detail: string | null;
-	correlation_id: string | null;
-}
 
 /** The keyed hashes log lines carry for a customer (worker and deliveries) and its identities (ingest). */
 export interface TraceLogKeys {

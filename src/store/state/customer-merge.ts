@@ -3,7 +3,7 @@
  * the merged-away record moves to the survivor; the record itself stays, with `merged_into` set, so
  * history keeps its shape. The field values are merged by the caller with the rules' pure join.
  */
-import type { Db } from "./db.ts";
+import type { Db } from "../db/index.ts";
 
 export async function moveCustomerRows(
 	tx: Db,

@@ -1,6 +1,6 @@
 /** The customer's current truth for a CRM sync, read when the sync is sent (never when it was queued). */
-import type { CustomerSnapshot, Tier } from "../core/index.ts";
-import type { Db } from "./db.ts";
+import type { CustomerSnapshot, Tier } from "../../core/index.ts";
+import type { Db } from "../db/index.ts";
 
 interface SnapshotRow {
 	id: string;

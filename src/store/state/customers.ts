@@ -1,6 +1,6 @@
 /** Customers: identities (how events find a person), the owned-field registers, and derived plan/tier. */
-import type { Tier } from "../core/index.ts";
-import type { CustomerFields, DerivedPlan } from "../rules/index.ts";
+import type { Tier } from "../../core/index.ts";
+import type { CustomerFields, DerivedPlan } from "../../rules/index.ts";
 
 export type IdentityKind = "email" | "app_user_id" | "stripe_customer_id";
 

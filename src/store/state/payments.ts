@@ -1,5 +1,5 @@
 /** Payments and their references: one row per payment, found by any of its provider ids. */
-import type { PaymentState } from "../rules/index.ts";
+import type { PaymentState } from "../../rules/index.ts";
 
 export interface PaymentRow {
 	id: string;

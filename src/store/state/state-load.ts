@@ -3,14 +3,14 @@
  * Customers and payments are locked (FOR UPDATE) as they are read, so two workers that reach the same
  * row through different keys take turns, and each reads what the other committed.
  */
-import type { OpenTicket, SubscriptionState } from "../rules/index.ts";
+import type { OpenTicket, SubscriptionState } from "../../rules/index.ts";
+import type { Db } from "../db/index.ts";
 import {
 	type CustomerRow,
 	customerFromRow,
 	type Identity,
 	type StoredCustomer,
 } from "./customers.ts";
-import type { Db } from "./db.ts";
 import {
 	type PaymentRow,
 	paymentFromRow,

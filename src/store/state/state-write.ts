@@ -8,10 +8,10 @@ import type {
 	DerivedPlan,
 	PaymentState,
 	SubscriptionState,
-} from "../rules/index.ts";
+} from "../../rules/index.ts";
+import type { Db } from "../db/index.ts";
+import { toJsonb } from "../db/index.ts";
 import type { Identity } from "./customers.ts";
-import type { Db } from "./db.ts";
-import { toJsonb } from "./json.ts";
 
 /** Bare rows for customers first seen in this batch; their fields are written by saveCustomers. */
 export async function insertCustomers(

@@ -1,5 +1,5 @@
 /** Subscriptions: one row per provider subscription, holding the registers the rules merge. */
-import type { SubscriptionState } from "../rules/index.ts";
+import type { SubscriptionState } from "../../rules/index.ts";
 
 export interface SubscriptionRow {
 	provider_ref: string;

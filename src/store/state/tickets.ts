@@ -1,6 +1,6 @@
 /** Tickets Plumb opened: one open per issue key. */
-import type { OpenTicket, TicketRequest } from "../rules/index.ts";
-import type { Db } from "./db.ts";
+import type { OpenTicket, TicketRequest } from "../../rules/index.ts";
+import type { Db } from "../db/index.ts";
 
 interface TicketRow {
 	id: string;

@@ -1,0 +1,16 @@
+/** The events inbox: storing events once, app intents, and the event worker's claims. */
+export type { ClaimedEvent } from "./event-claims.ts";
+export {
+	claimEventsById,
+	claimPendingEvents,
+	markEventsProcessed,
+	recordEventFailure,
+} from "./event-claims.ts";
+export type { EventRow, InsertResult } from "./events.ts";
+export { getEvent, insertEvent, isUuid } from "./events.ts";
+export type {
+	IntentRecord,
+	IntentStatusRow,
+	StoreIntentResult,
+} from "./intents.ts";
+export { getIntentStatus, storeIntent } from "./intents.ts";
