@@ -75,7 +75,11 @@ export type {
 } from "./customers.ts";
 export { customerFromRow } from "./customers.ts";
 export type { Db } from "./db.ts";
-export { RETRYABLE_SQLSTATES, sqlState } from "./db.ts";
+export {
+	isDatabaseUnavailable,
+	RETRYABLE_SQLSTATES,
+	sqlState,
+} from "./db.ts";
 export type {
 	DeliveryListItem,
 	NewDeliveryRow,
@@ -140,9 +144,12 @@ export { openDb } from "./open.ts";
 export type { PaymentRow, StoredPayment } from "./payments.ts";
 export { paymentFromRow } from "./payments.ts";
 export type { PgOptions } from "./pg.ts";
-export { openPg } from "./pg.ts";
+export { openPg, pgAddress } from "./pg.ts";
 export { openPglite, pgliteDb } from "./pglite.ts";
 export { readPgliteTemplate } from "./pglite-template.ts";
+export type { Readiness } from "./readiness.ts";
+export { readiness } from "./readiness.ts";
+export { ReconnectDelay } from "./reconnect-delay.ts";
 export type {
 	OwnedFailure,
 	OwnedIdentity,
