@@ -18,7 +18,7 @@ import {
 	zendeskWebhook,
 } from "./ingest/index.ts";
 import type { Logger, Metrics } from "./observability/index.ts";
-import { type Db, isMigrated } from "./store/index.ts";
+import { type Db, readiness } from "./store/index.ts";
 
 export interface AppDeps {
 	config: Config;
@@ -27,7 +27,15 @@ export interface AppDeps {
 	metrics: Metrics;
 	/** Milliseconds since the epoch; tests pin it to check signature windows. */
 	now?: () => number;
+	/**
+	 * False while start-up is still reaching (and migrating) the database: the probes answer, every
+	 * other route answers 503 `database_unavailable`. Default: always true.
+	 */
+	started?: () => boolean;
 }
+
+/** Routes that answer before the database is reached: liveness, readiness and metrics. */
+const PROBES = new Set(["/healthz", "/readyz", "/metrics"]);
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
 	const now = deps.now ?? Date.now;
@@ -35,15 +43,34 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.use("*", requestContext(deps.logger, deps.metrics));
 	app.onError(onError);
 	app.notFound(notFound);
+	const started = deps.started ?? (() => true);
+	// Before start-up has migrated the database, other routes would find no tables: refuse them with
+	// the same 503 a lost database gets, so providers retry.
+	app.use("*", async (c, next) => {
+		if (started() || PROBES.has(c.req.path)) return next();
+		throw new AppError(
+			"database_unavailable",
+			"Plumb is still connecting to the database; retry later.",
+		);
+	});
 
 	app.get("/healthz", (c) => c.json({ status: "ok" }));
 	app.get("/readyz", async (c) => {
+		if (!started())
+			return c.json(
+				{ status: "not_ready", message: "Connecting to the database." },
+				503,
+			);
 		try {
-			if (await isMigrated(deps.db)) return c.json({ status: "ready" });
+			const state = await readiness(deps.db);
+			if (state === "ready") return c.json({ status: "ready" });
 			return c.json(
 				{
 					status: "not_ready",
-					message: "Database migrations are not applied; run plumb migrate.",
+					message:
+						state === "read_only"
+							? "The database refuses writes (a read-only standby, or default_transaction_read_only)."
+							: "Database migrations are not applied; run plumb migrate.",
 				},
 				503,
 			);

@@ -7,6 +7,7 @@ import {
 	freshDb,
 	type TestDb,
 } from "../../test/support/db.ts";
+import { stripeRequest } from "../../test/support/stripe.ts";
 import { insertEvent } from "../store/index.ts";
 
 /** What a careless payload could carry; none of it may come back from the admin API. */
@@ -100,6 +101,76 @@ describe.each(backends)("admin events API on %s", (backend: Backend) => {
 			(await get("/admin/api/events/01a20a00-0000-7000-8000-000000000000"))
 				.status,
 		).toBe(404);
+	});
+
+	it("shows __proto__ and constructor keys of a stored payload as data, redacted only by the rules", async () => {
+		const { app } = testApp(testDb.db);
+		// Built as text: in an object literal or through JSON.stringify, "__proto__" would not survive.
+		const metadata = `{"__proto__":{"x":1,"api_key":"${SECRETS[1]}"},"constructor":"y","password":"${SECRETS[6]}","plan":"gold"}`;
+		const object = `{"id":"cus_proto","object":"customer","email":"proto@example.com","metadata":${metadata}}`;
+		const payload = `{"id":"evt_proto","object":"event","api_version":"2025-08-27.basil","created":${Math.floor(Date.now() / 1000)},"data":{"object":${object}},"livemode":false,"pending_webhooks":1,"type":"customer.updated"}`;
+		const posted = await app.request(
+			"/webhooks/stripe",
+			stripeRequest(payload),
+		);
+		expect(posted.status).toBe(200);
+		const { event_id: id } = (await posted.json()) as { event_id: string };
+		const [stored] = await testDb.db.query<{ proto: unknown; ctor: unknown }>(
+			`select payload #> '{data,object,metadata,__proto__}' as proto,
+			        payload #> '{data,object,metadata,constructor}' as ctor
+			 from plumb.events where id = $1`,
+			[id],
+		);
+		expect(stored).toEqual({
+			proto: { x: 1, api_key: SECRETS[1] },
+			ctor: "y",
+		});
+
+		const expectShown = (metadata: unknown, where: string) => {
+			const own = (key: string) =>
+				Object.getOwnPropertyDescriptor(metadata, key)?.value;
+			expect(Object.keys(metadata as object).sort(), where).toEqual([
+				"__proto__",
+				"constructor",
+				"password",
+				"plan",
+			]);
+			expect(own("__proto__"), where).toEqual({
+				x: 1,
+				api_key: "[redacted]",
+			});
+			expect(own("constructor"), where).toBe("y");
+			expect(own("password"), where).toBe("[redacted]");
+			expect(own("plan"), where).toBe("gold");
+		};
+		type Detail = {
+			event: { payload: { data: { object: { metadata: unknown } } } };
+		};
+		const api = await get(`/admin/api/events/${id}`);
+		expect(api.status).toBe(200);
+		for (const secret of [SECRETS[1], SECRETS[6]])
+			expect(api.text).not.toContain(secret);
+		expectShown(
+			(JSON.parse(api.text) as Detail).event.payload.data.object.metadata,
+			"API",
+		);
+
+		const page = await app.request(`/admin/events/${id}`, { headers: bearer });
+		expect(page.status).toBe(200);
+		const html = await page.text();
+		for (const secret of [SECRETS[1], SECRETS[6]])
+			expect(html).not.toContain(secret);
+		const shown = /<pre class="payload">([^<]*)<\/pre>/.exec(html)?.[1] ?? "";
+		const text = shown
+			.replaceAll("&quot;", '"')
+			.replaceAll("&#39;", "'")
+			.replaceAll("&lt;", "<")
+			.replaceAll("&gt;", ">")
+			.replaceAll("&amp;", "&");
+		expectShown(
+			(JSON.parse(text) as Detail["event"]["payload"]).data.object.metadata,
+			"page",
+		);
 	});
 
 	it("filters by status, customer, time range and a provider id", async () => {

@@ -6,6 +6,7 @@ import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import { AppError } from "../core/index.ts";
+import { refuseUnstorable } from "../http/index.ts";
 import { type KeysetFilter, uuidAt } from "../store/index.ts";
 import { decodeCursor, limitSchema } from "./pagination.ts";
 
@@ -54,12 +55,16 @@ export function keysetOf(query: {
 	};
 }
 
-/** Parses `input` with `schema` or throws a 400 naming each bad field (never echoing its value). */
+/**
+ * Parses `input` with `schema` or throws a 400 naming each bad field (never echoing its value); text
+ * Postgres cannot store (NUL, unpaired surrogates) is refused first, in any parameter or field.
+ */
 export function parseInput<T extends z.ZodType>(
 	schema: T,
 	input: unknown,
 	where: "query" | "body",
 ): z.infer<T> {
+	refuseUnstorable(input, where);
 	const parsed = schema.safeParse(input);
 	if (!parsed.success) {
 		throw new AppError(

@@ -41,14 +41,23 @@ export function createRedactor(secretValues: readonly string[]): Redactor {
 			return value;
 		if (Array.isArray(value)) return value.map(walk);
 		const out: Record<string, unknown> = {};
-		for (const [key, item] of Object.entries(value))
-			out[key] =
+		for (const [key, item] of Object.entries(value)) {
+			const shown =
 				SECRET_KEY.test(key) &&
 				item !== null &&
 				item !== undefined &&
 				item !== ""
 					? REDACTED
 					: walk(item);
+			// Defined, not assigned: `out["__proto__"] = x` would set out's prototype, and a payload's
+			// "__proto__" key would vanish from the view instead of showing as the data it is.
+			Object.defineProperty(out, key, {
+				value: shown,
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
+		}
 		return out;
 	};
 	return { text, value: <T>(value: T) => walk(value) as T };

@@ -32,7 +32,7 @@ export async function databaseChecks(
 	}
 	let runtime: Awaited<ReturnType<typeof openRuntime>>;
 	try {
-		runtime = await openRuntime(config, { migrate: false });
+		runtime = await openRuntime(config);
 	} catch (error) {
 		if (error instanceof DataDirInUseError && url !== undefined)
 			return [...checks, ...(await viaInstance(url))];

@@ -1,11 +1,14 @@
 /** The `plumb` command line: parses argv, loads config, runs one command, maps failures to exit codes. */
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
+import { type Config, ConfigError, loadConfig } from "../config.ts";
+import { createScrubber } from "../observability/index.ts";
 import { watchQueueMetrics } from "../queue/index.ts";
+import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";
+import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor.ts";
 import { migrateCommand } from "./migrate.ts";
-import { installLogSalt, watchAlertMetrics } from "./observability.ts";
+import { watchAlertMetrics } from "./observability.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
 import { type RunningHttp, startHttp } from "./serve.ts";
@@ -37,11 +40,12 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 		process.stdout.write(`${USAGE}\n`);
 		return 0;
 	}
+	let config: Config | undefined;
 	try {
 		// Doctor reports a bad configuration as one of its checks, so it loads the config itself.
 		if (command === "doctor")
 			return await doctorCommand(argv.slice(argv.indexOf("doctor") + 1));
-		const config = loadConfig();
+		config = loadConfig();
 		switch (command) {
 			case "start":
 				return await runUntilSignal(config, { http: true, workers: true });
@@ -70,47 +74,80 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 			process.stderr.write(`${error.message}\n`);
 			return 2;
 		}
+		const message = createScrubber(config?.secretValues ?? [])(
+			error instanceof Error ? error.message : String(error),
+		);
+		// Name the variable and where it points, never the URL itself: it may hold the password.
+		const url = config?.database.url;
 		process.stderr.write(
-			`plumb ${command} failed: ${error instanceof Error ? error.message : String(error)}\n`,
+			url && isDatabaseUnavailable(error)
+				? `plumb ${command} failed: cannot reach the database at DATABASE_URL (${pgAddress(url)}): ${message}\n`
+				: `plumb ${command} failed: ${message}\n`,
 		);
 		return 1;
 	}
 }
 
+/**
+ * `start`, `serve` and `worker`: listen at once (probes only), reach the database (retrying while it
+ * is down), start the rest, and on SIGTERM or SIGINT drain and return 0 — also while still waiting.
+ */
 async function runUntilSignal(
-	config: ReturnType<typeof loadConfig>,
+	config: Config,
 	parts: { http: boolean; workers: boolean },
 ): Promise<number> {
-	const runtime = await openRuntime(config, { migrate: true });
+	// Listen for the signal first: one that arrives during start-up must stop it, not kill it.
+	const stop = new AbortController();
+	const stopped = new Promise<string>((resolve) => {
+		const shutdown = (signal: string) => {
+			stop.abort();
+			resolve(signal);
+		};
+		process.once("SIGTERM", shutdown);
+		process.once("SIGINT", shutdown);
+	});
+	const runtime = await openRuntime(config);
+	void stopped.then((signal) =>
+		runtime.logger.info(
+			{ step: "shutdown", signal },
+			"stopping: finishing in-flight requests",
+		),
+	);
+	let started = false;
 	let http: RunningHttp | undefined;
 	let workers: RunningWorkers | undefined;
 	try {
-		await installLogSalt(config, runtime.db);
-		if (parts.http) {
-			watchQueueMetrics(runtime.metrics, runtime.db);
-			watchAlertMetrics(runtime.metrics, runtime.db);
-			http = await startHttp(runtime);
+		if (parts.http) http = await startHttp(runtime, { started: () => started });
+		// A signal during a slow first migration skips starting the rest.
+		if ((await connectDatabase(runtime, stop.signal)) && !stop.signal.aborted) {
+			if (parts.http) {
+				watchQueueMetrics(runtime.metrics, runtime.db);
+				watchAlertMetrics(runtime.metrics, runtime.db);
+			}
+			if (parts.workers) workers = await startWorkers(runtime);
+			started = true;
 		}
-		if (parts.workers) workers = await startWorkers(runtime);
 	} catch (error) {
 		await http?.stop();
 		await runtime.close();
 		throw error;
 	}
-	await new Promise<void>((resolve) => {
-		const shutdown = (signal: string) => {
-			runtime.logger.info(
-				{ step: "shutdown", signal },
-				"stopping: finishing in-flight requests",
-			);
-			resolve();
-		};
-		process.once("SIGTERM", shutdown);
-		process.once("SIGINT", shutdown);
-	});
+	await stopped;
+	// The drain is bounded by PLUMB_DELIVERY_DRAIN_TIMEOUT (calls in flight, then their results); a
+	// database that stops answering mid-statement (no reset, no reply) would hold it forever.
+	const limitMs = config.delivery.drainMs * 2 + 5_000;
+	const hardStop = setTimeout(() => {
+		runtime.logger.error(
+			{ step: "shutdown", outcome: "timeout", limit_ms: limitMs },
+			"shutdown did not finish in time; exiting without it",
+		);
+		runtime.logger.flush();
+		process.exit(1);
+	}, limitMs).unref();
 	// Both drain at once: HTTP finishes its requests while the workers finish their deliveries.
-	await Promise.all([http?.stop(), workers?.stop()]);
+	await Promise.all([http?.stop(config.delivery.drainMs), workers?.stop()]);
 	await runtime.close();
+	clearTimeout(hardStop);
 	runtime.logger.info({ step: "shutdown", outcome: "ok" }, "stopped");
 	runtime.logger.flush();
 	return 0;

@@ -4,7 +4,7 @@ import { migrate } from "../store/index.ts";
 import { openRuntime } from "./runtime.ts";
 
 export async function migrateCommand(config: Config): Promise<number> {
-	const runtime = await openRuntime(config, { migrate: false });
+	const runtime = await openRuntime(config);
 	try {
 		const applied = await migrate(runtime.db);
 		process.stdout.write(

@@ -32,7 +32,7 @@ export async function replayCommand(
 		);
 		return 2;
 	}
-	const runtime = await openRuntime(config, { migrate: false });
+	const runtime = await openRuntime(config);
 	const actor = `cli:${userInfo().username}@${hostname()}`;
 	try {
 		if (parsed.dead) {

@@ -1,12 +1,13 @@
-/** Wires concrete adapters: config → logger, metrics, database (migrated). Shared by every command. */
+/** Wires concrete adapters: config → logger, metrics, database. Shared by every command. */
 import type { Config } from "../config.ts";
 import {
 	createLogger,
 	createMetrics,
 	type Logger,
+	logThrottle,
 	type Metrics,
 } from "../observability/index.ts";
-import { type Db, migrate, openDb } from "../store/index.ts";
+import { type Db, openDb, sqlState } from "../store/index.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 
 export interface Runtime {
@@ -25,37 +26,38 @@ export function loggerFor(config: Config): Logger {
 	});
 }
 
-export async function openRuntime(
-	config: Config,
-	options: { migrate: boolean },
-): Promise<Runtime> {
+/**
+ * Opens the database without touching it: a Postgres pool connects on first use, so this succeeds
+ * while the server is down (start-up then retries, see connect.ts; one-shot commands fail on first use).
+ */
+export async function openRuntime(config: Config): Promise<Runtime> {
 	const logger = loggerFor(config);
 	const release = config.database.url
 		? async () => {}
 		: await lockDataDir(config.database.dataDir);
+	// A restart of the server drops every pooled connection at once: one line, then one per 10 s.
+	const throttle = logThrottle();
 	let db: Db;
 	try {
 		db = await openDb({
 			url: config.database.url,
 			dataDir: config.database.dataDir,
 			onError: (error) =>
-				logger.warn(
-					{
-						step: "db",
-						outcome: "idle_client_error",
-						err: { message: error.message },
-					},
-					"database connection lost",
+				throttle((suppressed) =>
+					logger.warn(
+						{
+							step: "db",
+							outcome: "connection_lost",
+							suppressed,
+							err: { code: sqlState(error), message: error.message },
+						},
+						"database connection lost",
+					),
 				),
 		});
 	} catch (error) {
 		await release();
 		throw error;
-	}
-	if (options.migrate) {
-		const applied = await migrate(db);
-		if (applied.length > 0)
-			logger.info({ step: "migrate", applied }, "migrations applied");
 	}
 	return {
 		config,

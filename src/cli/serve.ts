@@ -12,9 +12,16 @@ export interface RunningHttp {
 	stop(graceMs?: number): Promise<void>;
 }
 
-export async function startHttp(runtime: Runtime): Promise<RunningHttp> {
+/** `started`: false while start-up is still reaching the database (the app then answers probes only). */
+export async function startHttp(
+	runtime: Runtime,
+	options: { started?: () => boolean } = {},
+): Promise<RunningHttp> {
 	const { config, logger } = runtime;
-	const app = createApp(runtime);
+	const app = createApp({
+		...runtime,
+		...(options.started ? { started: options.started } : {}),
+	});
 	// @hono/node-server makes a plain node:http server unless told to use http2.
 	const server = await new Promise<Server>((resolve, reject) => {
 		const s = listen(

@@ -70,7 +70,7 @@ function parseTraceArgs(argv: readonly string[]) {
 }
 
 async function fromDatabase(config: Config, q: string): Promise<Trace> {
-	const runtime = await openRuntime(config, { migrate: false });
+	const runtime = await openRuntime(config);
 	try {
 		if (!(await isMigrated(runtime.db)))
 			throw new Error("the database is not migrated: run plumb migrate");

@@ -1,6 +1,6 @@
 /** `plumb worker` (workers only) and the worker half of `plumb start`: the event worker, the delivery worker and the alert rules. */
 import { createConnectors } from "../connectors/index.ts";
-import { createScrubber } from "../observability/index.ts";
+import { createScrubber, logThrottle } from "../observability/index.ts";
 import {
 	DELIVERIES_CHANNEL,
 	startDeliveryWorker,
@@ -22,19 +22,24 @@ const EVENTS_CHANNEL = "plumb_events";
 export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 	const { config, db, logger, metrics } = runtime;
 	// One LISTEN connection per process serves both workers; PGlite has no other writers to hear from.
+	// While the database is away each reconnect fails again: one line per 10 s says so.
+	const throttle = logThrottle();
 	const wakeup: Wakeup =
 		db.kind === "pg" && config.database.url
 			? await listeningWakeup(
 					config.database.url,
 					[DELIVERIES_CHANNEL, EVENTS_CHANNEL],
 					(error) =>
-						logger.warn(
-							{
-								step: "listen",
-								outcome: "lost",
-								err: { message: error.message },
-							},
-							"lost the LISTEN connection; polling until it is back",
+						throttle((suppressed) =>
+							logger.warn(
+								{
+									step: "listen",
+									outcome: "lost",
+									suppressed,
+									err: { message: error.message },
+								},
+								"lost the LISTEN connection; polling until it is back",
+							),
 						),
 				)
 			: pollingWakeup(50);

@@ -14,6 +14,8 @@ export const ERROR_CODES = {
 	rate_limited: 429,
 	internal: 500,
 	service_unavailable: 503,
+	/** The database is unreachable or refusing writes: nothing was stored, retry later. */
+	database_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

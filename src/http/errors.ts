@@ -3,20 +3,8 @@ import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { AppError } from "../core/index.ts";
+import { isDatabaseUnavailable } from "../store/index.ts";
 import type { AppEnv } from "./env.ts";
-
-/** Errors that mean "the database is unreachable", which is the caller's cue to retry later. */
-const UNAVAILABLE_CODES = new Set([
-	"ECONNREFUSED",
-	"ECONNRESET",
-	"ETIMEDOUT",
-	"EPIPE",
-	"57P01",
-	"57P03",
-	"08006",
-	"08001",
-	"08003",
-]);
 
 export const onError: ErrorHandler<AppEnv> = (error, c) => {
 	if (error instanceof AppError) return errorResponse(c, error);
@@ -33,7 +21,24 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
 		typeof error === "object" && error !== null && "code" in error
 			? String(error.code)
 			: undefined;
-	const unavailable = isUnavailable(error, code);
+	// A lost or refused connection fails the request, never the process: 503, so the caller retries.
+	if (isDatabaseUnavailable(error)) {
+		c.var.log?.warn(
+			{
+				step: "http",
+				outcome: "database_unavailable",
+				err: { type: error.name, code, message: error.message },
+			},
+			"request failed: database unavailable",
+		);
+		return errorResponse(
+			c,
+			new AppError(
+				"database_unavailable",
+				"The database is unavailable; retry later.",
+			),
+		);
+	}
 	c.var.log?.error(
 		{
 			step: "http",
@@ -44,15 +49,10 @@ export const onError: ErrorHandler<AppEnv> = (error, c) => {
 	);
 	return errorResponse(
 		c,
-		unavailable
-			? new AppError(
-					"service_unavailable",
-					"The database is unavailable; retry later.",
-				)
-			: new AppError(
-					"internal",
-					"Internal error; see the server log for this request id.",
-				),
+		new AppError(
+			"internal",
+			"Internal error; see the server log for this request id.",
+		),
 	);
 };
 
@@ -73,12 +73,4 @@ export function errorResponse(c: Context<AppEnv>, error: AppError): Response {
 	if (error.details !== undefined) body.details = error.details;
 	if (c.var.requestId) c.header("x-request-id", c.var.requestId);
 	return c.json(body, error.status as ContentfulStatusCode);
-}
-
-function isUnavailable(error: Error, code: string | undefined): boolean {
-	if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
-	// pg reports a pool checkout timeout and a dropped connection only in the message.
-	return /timeout exceeded when trying to connect|Connection terminated|connection is closed|Client has encountered a connection error/i.test(
-		error.message,
-	);
 }

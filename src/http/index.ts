@@ -3,3 +3,12 @@ export type { AppEnv } from "./env.ts";
 export { errorResponse, notFound, onError } from "./errors.ts";
 export { readBody } from "./raw-body.ts";
 export { requestContext } from "./request-context.ts";
+export type { Unstorable } from "./storable.ts";
+export {
+	findUnstorable,
+	isStorableText,
+	jsonNumbersFit,
+	LATEST_STORABLE_MS,
+	refuseUnstorable,
+	storableDate,
+} from "./storable.ts";

@@ -1,6 +1,7 @@
 /** POST /v1/events bodies (PRODUCT §4): strict zod schemas per intent type, and the field errors they give. */
 import { createHash } from "node:crypto";
 import { z } from "zod";
+import { isStorableText } from "../http/index.ts";
 
 export const INTENT_TYPES = [
 	"signup",
@@ -37,24 +38,14 @@ export const INTENT_LIMITS = {
 	attachments: 10,
 } as const;
 
-const LONE_SURROGATE =
-	/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
 /**
- * Trimmed text up to `max` characters. NUL and unpaired surrogates are refused, not repaired: jsonb
- * cannot store them, and quietly changing a customer's words is worse than a clear 400.
+ * Trimmed text up to `max` characters. NUL and unpaired surrogates are refused, not repaired
+ * (http/storable.ts; the route refuses them anywhere in the body before this schema runs).
  */
 function text(max: number) {
-	return z
-		.string()
-		.trim()
-		.max(max)
-		.refine(
-			(value) => !value.includes("\u0000") && !LONE_SURROGATE.test(value),
-			{
-				error: "must not contain NUL characters or unpaired surrogates",
-			},
-		);
+	return z.string().trim().max(max).refine(isStorableText, {
+		error: "must not contain NUL characters or unpaired surrogates",
+	});
 }
 
 /** Required text: empty after trimming is an error. */

@@ -1,7 +1,10 @@
-/** Reading an unsigned JSON request body: 415 unless application/json, 400 for malformed or too deeply nested JSON. */
+/**
+ * Reading an unsigned JSON request body: 415 unless application/json, 400 for malformed or too deeply
+ * nested JSON, or for text Postgres cannot store (http/storable.ts).
+ */
 import type { Context } from "hono";
 import { AppError } from "../core/index.ts";
-import type { AppEnv } from "../http/index.ts";
+import { type AppEnv, refuseUnstorable } from "../http/index.ts";
 import { isJsonContentType, jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
 
 /**
@@ -14,9 +17,10 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
 			"unsupported_media_type",
 			"Content-Type must be application/json.",
 		);
+	const text = await c.req.text();
 	let body: unknown;
 	try {
-		body = JSON.parse(await c.req.text());
+		body = JSON.parse(text);
 	} catch {
 		throw new AppError("invalid_json", "The body is not valid JSON.");
 	}
@@ -25,5 +29,6 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
 			"validation_failed",
 			`JSON nested deeper than ${MAX_JSON_DEPTH} levels.`,
 		);
+	refuseUnstorable(body, "body", text);
 	return body;
 }

@@ -9,6 +9,7 @@ import type {
 	PaymentFacts,
 	SubscriptionFacts,
 } from "../core/index.ts";
+import { storableDate } from "../http/index.ts";
 import {
 	idOf,
 	integer,
@@ -236,10 +237,11 @@ function subscriptionFacts(object: Record<string, unknown>): SubscriptionFacts {
 			typeof object.cancel_at_period_end === "boolean"
 				? object.cancel_at_period_end
 				: undefined,
+		// A period end outside years 1–9999 is read as unknown, like one of the wrong type.
 		current_period_end:
 			periodEnd === undefined
 				? undefined
-				: new Date(periodEnd * 1000).toISOString(),
+				: storableDate(periodEnd * 1000)?.toISOString(),
 	};
 }
 

@@ -3,7 +3,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { AppError } from "../core/index.ts";
-import { type AppEnv, readBody } from "../http/index.ts";
+import {
+	type AppEnv,
+	LATEST_STORABLE_MS,
+	readBody,
+	refuseUnstorable,
+} from "../http/index.ts";
 import { type Metrics, personHash } from "../observability/index.ts";
 import {
 	type Db,
@@ -23,7 +28,11 @@ const stripeEnvelopeSchema = z.object({
 	id: z.string().regex(/^evt_\w+$/),
 	object: z.literal("event"),
 	type: z.string().min(1).max(200),
-	created: z.number().int().positive(),
+	created: z
+		.number()
+		.int()
+		.positive()
+		.max(Math.floor(LATEST_STORABLE_MS / 1000)),
 	livemode: z.boolean().optional(),
 	// Checked as "an object", not key by key: Stripe objects are large and we read them in the normalizer.
 	data: z.object({
@@ -91,6 +100,8 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 				`JSON nested deeper than ${MAX_JSON_DEPTH} levels.`,
 			);
 		}
+		const text = raw.toString("utf8");
+		refuseUnstorable(verified.value, "body", text);
 		const envelope = stripeEnvelopeSchema.safeParse(verified.value);
 		if (!envelope.success) {
 			throw new AppError("validation_failed", "Not a Stripe event envelope.", {
@@ -110,7 +121,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 			correlationId: c.get("requestId"),
 			data: canonical.data,
 			// The verified bytes as they came (already valid JSON): no second serialisation.
-			payload: new JsonText(raw.toString("utf8")),
+			payload: new JsonText(text),
 		});
 		// Committed: tell the event workers now rather than at their next poll.
 		wakeEventWorkers(deps.db);

@@ -161,14 +161,30 @@ describe.each(backends)("POST /webhooks/supabase on %s", (backend: Backend) => {
 		expect(await countRows(testDb.db, "events")).toBe(0);
 	});
 
-	it("stores a phone-only user without an e-mail, and NUL in metadata without failing", async () => {
+	it("stores a phone-only user without an e-mail, and refuses NUL in metadata (400, never a 5xx)", async () => {
 		const { app } = testApp(testDb.db, { env: intentEnv() });
 		const body = authUserInsert(USER_ID, "", {
 			email: null,
 			phone: "4915112345678",
 			raw_user_meta_data: { name: "N\u0000ul" },
 		});
-		const res = await app.request("/webhooks/supabase", hook(body));
+		const refused = await app.request("/webhooks/supabase", hook(body));
+		expect(refused.status).toBe(400);
+		expect(await refused.json()).toMatchObject({
+			error: "validation_failed",
+			details: [{ field: "record.raw_user_meta_data.name" }],
+		});
+		expect(await countRows(testDb.db, "events")).toBe(0);
+		const res = await app.request(
+			"/webhooks/supabase",
+			hook(
+				authUserInsert(USER_ID, "", {
+					email: null,
+					phone: "4915112345678",
+					raw_user_meta_data: { name: "N\uFFFDul" },
+				}),
+			),
+		);
 		expect(res.status).toBe(200);
 		const [row] = await testDb.db.query<{ data: unknown }>(
 			"select data from plumb.events",

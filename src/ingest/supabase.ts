@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { AppError, type CustomerFacts } from "../core/index.ts";
-import { type AppEnv, hasBearer } from "../http/index.ts";
+import { type AppEnv, hasBearer, storableDate } from "../http/index.ts";
 import { type Metrics, userHash } from "../observability/index.ts";
 import {
 	type Db,
@@ -149,15 +149,15 @@ export function supabaseWebhook(deps: SupabaseWebhookDeps): Hono<AppEnv> {
 						})),
 					},
 				);
-			const created = user.data.created_at
-				? Date.parse(user.data.created_at)
-				: Number.NaN;
+			const created = storableDate(
+				user.data.created_at ? Date.parse(user.data.created_at) : Number.NaN,
+			);
 			const stored = await insertEvent(deps.db, {
 				type: "signup",
 				source: "supabase",
 				// One signup per auth user, however often the webhook fires.
 				externalId: `auth.users:${user.data.id}`,
-				occurredAt: new Date(Number.isNaN(created) ? deps.now() : created),
+				occurredAt: created ?? new Date(deps.now()),
 				correlationId: c.var.requestId,
 				data: { customer: customerOf(user.data) },
 				// Only what Plumb reads: auth.users also holds password hashes and one-time tokens.

@@ -25,6 +25,8 @@ export function countWebhookFailures(
 				: status >= 500
 					? "internal_error"
 					: "refused";
+		// A database that is away cannot count it either: the metric and the 503's own log line do.
+		if (reason === "database_unavailable") return;
 		try {
 			await recordWebhookFailure(deps.db, { source, status, reason });
 		} catch (error) {

@@ -8,7 +8,7 @@ import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
 import type { Config } from "../config.ts";
 import { AppError, err, ok, type Result } from "../core/index.ts";
-import type { AppEnv } from "../http/index.ts";
+import { type AppEnv, storableDate } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
 import { type Db, insertEvent, wakeEventWorkers } from "../store/index.ts";
 import { readJsonBody } from "./json-body.ts";
@@ -135,9 +135,12 @@ function statusChange(
 	};
 }
 
+/** A time Zendesk rendered, or `fallback` when it is unreadable or outside years 1–9999. */
 function dateOr(value: string | undefined, fallback: Date): Date {
-	const ms = value === undefined ? Number.NaN : Date.parse(value);
-	return Number.isNaN(ms) ? fallback : new Date(ms);
+	return (
+		storableDate(value === undefined ? Number.NaN : Date.parse(value)) ??
+		fallback
+	);
 }
 
 export interface ZendeskWebhookDeps {

@@ -9,6 +9,8 @@ export {
 	firingAlerts,
 	RESOLVABLE_ALERT_KINDS,
 } from "./alert-rules.ts";
+export type { LogThrottle } from "./log-throttle.ts";
+export { logThrottle } from "./log-throttle.ts";
 export type { Logger, LoggerOptions } from "./logger.ts";
 export { createLogger } from "./logger.ts";
 export type { AlertSnapshot, Metrics, QueueSnapshot } from "./metrics.ts";

@@ -10,13 +10,19 @@ import {
 	DESTINATIONS,
 	type Destination,
 } from "../core/index.ts";
-import type { Logger, Metrics } from "../observability/index.ts";
+import {
+	type Logger,
+	logThrottle,
+	type Metrics,
+} from "../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	claimDeliveries,
 	type Db,
 	nextDueInMs,
+	ReconnectDelay,
 	sleep,
+	sqlState,
 	type Wakeup,
 } from "../store/index.ts";
 import { messageOf, releasedRow, runAttempt } from "./attempt.ts";
@@ -238,22 +244,32 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 	};
 
 	const loop = (async () => {
-		let pauseMs = 100;
+		const delay = new ReconnectDelay();
+		const throttle = logThrottle();
 		while (!stopping.signal.aborted) {
 			try {
 				await tick();
-				pauseMs = 100;
+				if (delay.reset())
+					logger.info(
+						{ step: "deliver", outcome: "worker_resumed" },
+						"delivery worker reached the database again",
+					);
 			} catch (error) {
-				logger.warn(
-					{
-						step: "deliver",
-						outcome: "worker_error",
-						err: { message: messageOf(error) },
-					},
-					"delivery worker could not reach the database; retrying",
+				const pauseMs = delay.next();
+				throttle((suppressed) =>
+					logger.warn(
+						{
+							step: "deliver",
+							outcome: "worker_error",
+							attempt: delay.attempt,
+							next_delay_ms: pauseMs,
+							suppressed,
+							err: { code: sqlState(error), message: messageOf(error) },
+						},
+						"delivery worker could not reach the database; retrying",
+					),
 				);
 				await sleep(pauseMs, stopping.signal);
-				pauseMs = Math.min(pauseMs * 2, 5_000);
 			}
 		}
 	})();
@@ -263,10 +279,14 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			stopping.abort();
 			await loop;
 			release(() => true, 0, "released at shutdown before it was sent");
+			// The grace timers are cancelled once the calls finish: a pending one would keep the
+			// process alive for the whole grace after an idle or quick stop.
+			const graceOver = new AbortController();
 			const drained = await Promise.race([
 				Promise.all(inFlight.values()).then(() => true),
-				sleep(settings.drainMs).then(() => false),
+				sleep(settings.drainMs, graceOver.signal).then(() => false),
 			]);
+			graceOver.abort();
 			if (!drained) {
 				logger.warn(
 					{ step: "shutdown", in_flight: inFlight.size },
@@ -274,7 +294,12 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 				);
 				stopCalls.abort();
 				// Attempts are bounded by their own race on the abort, so this settles promptly.
-				await Promise.race([Promise.all(inFlight.values()), sleep(1_000)]);
+				const abortOver = new AbortController();
+				await Promise.race([
+					Promise.all(inFlight.values()),
+					sleep(1_000, abortOver.signal),
+				]);
+				abortOver.abort();
 			}
 			await settler.close(Date.now() + settings.drainMs);
 		},

@@ -6,14 +6,22 @@
  * deadlock errors retry the whole batch.
  */
 import { uuidv7 } from "../core/index.ts";
-import { type Logger, type Metrics, userHash } from "../observability/index.ts";
+import {
+	type Logger,
+	type LogThrottle,
+	logThrottle,
+	type Metrics,
+	userHash,
+} from "../observability/index.ts";
 import type { PlanCatalog, RuleOutput } from "../rules/index.ts";
 import {
 	type ClaimedEvent,
 	claimEventsById,
 	claimPendingEvents,
 	type Db,
+	isDatabaseUnavailable,
 	RETRYABLE_SQLSTATES,
+	ReconnectDelay,
 	recordEventFailure,
 	sleep,
 	sqlState,
@@ -61,9 +69,11 @@ export function startEventWorker(
 ): RunningEventWorker {
 	const settings = { ...EVENT_WORKER_DEFAULTS, ...options };
 	const abort = new AbortController();
+	// One throttle for all loops: an outage is one story, not one per connection.
+	const outage = logThrottle();
 	const loops = Array.from(
 		{ length: deps.db.kind === "pglite" ? 1 : settings.concurrency },
-		() => runLoop(deps, settings, abort.signal),
+		() => runLoop(deps, settings, abort.signal, outage),
 	);
 	return {
 		async stop() {
@@ -77,14 +87,40 @@ async function runLoop(
 	deps: EventWorkerDeps,
 	settings: EventWorkerOptions,
 	signal: AbortSignal,
+	outage: LogThrottle,
 ): Promise<void> {
 	let backoffMs = 0;
+	const reconnect = new ReconnectDelay();
 	while (!signal.aborted) {
 		let claimed = 0;
 		try {
 			claimed = await processBatch(deps, settings);
 			backoffMs = 0;
+			if (reconnect.reset())
+				deps.logger.info(
+					{ step: "apply", outcome: "worker_resumed" },
+					"event worker reached the database again",
+				);
 		} catch (error) {
+			if (isDatabaseUnavailable(error)) {
+				// Nothing was applied and no attempt is spent: wait for the database, then carry on.
+				const pauseMs = reconnect.next();
+				outage((suppressed) =>
+					deps.logger.warn(
+						{
+							step: "apply",
+							outcome: "database_unavailable",
+							attempt: reconnect.attempt,
+							next_delay_ms: pauseMs,
+							suppressed,
+							err: describe(error),
+						},
+						"event worker could not reach the database; retrying",
+					),
+				);
+				await sleep(pauseMs, signal);
+				continue;
+			}
 			const retryable = isRetryable(error);
 			backoffMs = retryable
 				? 10 + Math.random() * 40
@@ -123,7 +159,13 @@ export async function processBatch(
 		report(deps, outcome);
 		return claimed.length;
 	} catch (error) {
-		if (isRetryable(error) || claimed.length === 0) throw error;
+		// A lost database rolled the batch back: no event failed, so none is charged an attempt.
+		if (
+			isRetryable(error) ||
+			isDatabaseUnavailable(error) ||
+			claimed.length === 0
+		)
+			throw error;
 		if (claimed.length === 1) {
 			await failEvent(deps, settings, claimed[0] as string, error);
 			return 1;
@@ -153,7 +195,7 @@ async function processOne(
 		);
 		report(deps, outcome);
 	} catch (error) {
-		if (isRetryable(error)) throw error;
+		if (isRetryable(error) || isDatabaseUnavailable(error)) throw error;
 		await failEvent(deps, settings, id, error);
 	}
 }

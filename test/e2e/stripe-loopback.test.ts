@@ -182,7 +182,7 @@ describe.runIf(backends.includes("pg"))(
 					const res = await fetch(`${server.url}/webhooks/stripe`, second);
 					expect(res.status).toBeGreaterThanOrEqual(500);
 					const body = (await res.json()) as { error: string; message: string };
-					expect(body.error).toBe("service_unavailable");
+					expect(body.error).toBe("database_unavailable");
 					expect(body.message).not.toMatch(/127\.0\.0\.1|postgres|ECONN/);
 				}
 				const ready = await fetch(`${server.url}/readyz`);

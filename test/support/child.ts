@@ -1,5 +1,6 @@
 /** Runs the Plumb CLI as a real child process (through tsx, so no build is needed). */
 import { type ChildProcess, spawn } from "node:child_process";
+import { createServer } from "node:net";
 
 const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
 
@@ -43,4 +44,21 @@ export async function waitFor(
 		await new Promise((resolve) => setTimeout(resolve, 50));
 	}
 	throw new Error("timed out waiting");
+}
+
+/** Neither exited nor killed by a signal. */
+export function isAlive(child: Child): boolean {
+	return child.process.exitCode === null && child.process.signalCode === null;
+}
+
+/** A loopback port that was free a moment ago (bound, then released). */
+export function freePort(): Promise<number> {
+	return new Promise((resolve, reject) => {
+		const server = createServer();
+		server.once("error", reject);
+		server.listen(0, "127.0.0.1", () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
 }

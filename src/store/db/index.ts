@@ -3,16 +3,23 @@
  * opening, migrations, JSON for jsonb, WHERE fragments and worker wake-ups.
  */
 export type { Db } from "./db.ts";
-export { RETRYABLE_SQLSTATES, sqlState } from "./db.ts";
+export {
+	isDatabaseUnavailable,
+	RETRYABLE_SQLSTATES,
+	sqlState,
+} from "./db.ts";
 export { JsonText, toJsonb } from "./json.ts";
 export type { Migration } from "./migrate.ts";
 export { isMigrated, loadMigrations, migrate } from "./migrate.ts";
 export type { OpenDbOptions } from "./open.ts";
 export { openDb } from "./open.ts";
 export type { PgOptions } from "./pg.ts";
-export { openPg } from "./pg.ts";
+export { openPg, pgAddress } from "./pg.ts";
 export { openPglite, pgliteDb } from "./pglite.ts";
 export { readPgliteTemplate } from "./pglite-template.ts";
+export type { Readiness } from "./readiness.ts";
+export { readiness } from "./readiness.ts";
+export { ReconnectDelay } from "./reconnect-delay.ts";
 export type { Wakeup } from "./wakeup.ts";
 export {
 	listeningWakeup,

@@ -28,8 +28,14 @@ function clean(value: unknown): unknown {
 	if (Array.isArray(value)) return value.map(clean);
 	if (typeof value === "object" && value !== null) {
 		const out: Record<string, unknown> = {};
+		// Defined, not assigned: `out["__proto__"] = x` would set the prototype and drop the key.
 		for (const [key, item] of Object.entries(value))
-			out[cleanText(key)] = clean(item);
+			Object.defineProperty(out, cleanText(key), {
+				value: clean(item),
+				enumerable: true,
+				writable: true,
+				configurable: true,
+			});
 		return out;
 	}
 	return value;

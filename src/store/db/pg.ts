@@ -7,6 +7,7 @@ export interface PgOptions {
 	max?: number;
 	/** How long to wait for a free connection before failing, so a dead database answers 5xx, not a hang. */
 	connectionTimeoutMillis?: number;
+	/** Hears every error of every connection (idle or checked out); reporting only, never a crash. */
 	onError?: (error: Error) => void;
 }
 
@@ -27,9 +28,27 @@ export function openPg(options: PgOptions): Db {
 		types,
 		application_name: "plumb",
 	});
-	// An idle client whose server went away emits here; without a listener the process would crash.
-	pool.on("error", (error) => options.onError?.(error));
+	// A client whose server goes away emits 'error', and an 'error' nobody listens to kills the
+	// process. pg-pool listens only while a client is idle, so each client gets a listener of its own
+	// for its whole life: checked out inside transaction() too. The statement in flight still rejects,
+	// and the pool drops the client when it is released.
+	pool.on("connect", (client) => {
+		client.on("error", (error) => options.onError?.(error));
+	});
+	// The same idle-client error, re-emitted by the pool; the client's own listener reported it.
+	pool.on("error", () => {});
 	return poolDb(pool);
+}
+
+/** `host:port` of a connection string, for messages and logs: never the user or the password. */
+export function pgAddress(connectionString: string): string {
+	try {
+		const url = new URL(connectionString);
+		const host = url.hostname || url.searchParams.get("host") || "localhost";
+		return `${host}:${url.port || url.searchParams.get("port") || "5432"}`;
+	} catch {
+		return "an unparseable address";
+	}
 }
 
 function poolDb(pool: pg.Pool): Db {

@@ -4,6 +4,7 @@
  * at most one poll interval, never lost work.
  */
 import pg from "pg";
+import { ReconnectDelay } from "./reconnect-delay.ts";
 
 export interface Wakeup {
 	/** Resolves when `channel` is notified, `maxMs` passes, or `signal` aborts. */
@@ -19,13 +20,20 @@ export function pollingWakeup(pollMs = 25): Wakeup {
 	};
 }
 
+/**
+ * Resolves once the first LISTEN attempt is over, whether or not it connected: a database that is
+ * away (or goes away later) costs polling at the workers' own timeouts, retried with backoff until
+ * it is back, never an error.
+ */
 export async function listeningWakeup(
 	connectionString: string,
 	channels: readonly string[],
 	onError?: (error: Error) => void,
 ): Promise<Wakeup> {
 	const waiters = new Map<string, Set<() => void>>();
+	const delay = new ReconnectDelay({ minMs: 500 });
 	let client: pg.Client | undefined;
+	let retry: NodeJS.Timeout | undefined;
 	let closed = false;
 
 	const wakeAll = () => {
@@ -36,19 +44,38 @@ export async function listeningWakeup(
 			connectionString,
 			application_name: "plumb-listen",
 		});
+		let lost = false;
+		const lose = (error: Error) => {
+			if (lost) return; // a dying connection can report twice (the error, then the closed socket)
+			lost = true;
+			onError?.(error);
+			if (client === next) client = undefined;
+			void next.end().catch(() => {});
+			wakeAll(); // workers fall back to their own timeouts until we are listening again
+			if (!closed)
+				retry = setTimeout(
+					() => void connect().catch((error: Error) => onError?.(error)),
+					delay.next(),
+				).unref();
+		};
+		next.on("error", lose);
 		next.on("notification", (message) => {
 			for (const wake of waiters.get(message.channel) ?? []) wake();
 		});
-		next.on("error", (error) => {
-			onError?.(error);
-			client = undefined;
-			wakeAll(); // workers fall back to their own timeouts until we are listening again
-			if (!closed) setTimeout(() => void connect().catch(() => {}), 1_000);
-		});
-		await next.connect();
-		for (const channel of channels)
-			await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+		try {
+			await next.connect();
+			for (const channel of channels)
+				await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+		} catch (error) {
+			lose(error instanceof Error ? error : new Error(String(error)));
+			return;
+		}
+		if (closed || lost) {
+			await next.end().catch(() => {});
+			return;
+		}
 		client = next;
+		delay.reset();
 	};
 	await connect();
 
@@ -70,6 +97,7 @@ export async function listeningWakeup(
 		},
 		async close() {
 			closed = true;
+			clearTimeout(retry);
 			wakeAll();
 			await client?.end().catch(() => {});
 		},
