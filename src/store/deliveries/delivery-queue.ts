@@ -80,7 +80,9 @@ export async function nextDueInMs(
 ): Promise<number | null> {
 	if (destinations.length === 0) return null;
 	const [row] = await db.query<{ ms: number | null }>(
-		`select greatest(0, extract(epoch from (min(n.next_attempt_at) - now())) * 1000)::float8 as ms
+		// greatest() skips nulls, so an empty queue (min() is null) must stay null rather than read as 0.
+		`select case when min(n.next_attempt_at) is null then null
+		   else greatest(0, extract(epoch from (min(n.next_attempt_at) - now())) * 1000)::float8 end as ms
 		 from unnest($1::text[]) as q(destination)
 		 cross join lateral (
 		   select next_attempt_at from plumb.deliveries
