@@ -97,8 +97,9 @@ describe.each(backends)("leases and fencing on %s", (backend: Backend) => {
 
 	it("a worker takes back a lease whose holder went quiet within 2 × lease, and finishes the delivery", async () => {
 		await seedDeliveries(t.testDb.db, 3);
-		// Long enough that scheduling noise on a loaded 2-core machine stays well inside the 2 × bound.
-		const leaseMs = 1_500;
+		// Long enough that scheduling noise on a loaded 2-core machine stays well inside the 2 × bound,
+		// and that the retaking worker's own lease outlives its call (else a third attempt is right).
+		const leaseMs = 3_000;
 		const claimedAt = Date.now();
 		// A worker that claimed and then died: nobody settles these.
 		expect(
