@@ -69,7 +69,7 @@ export interface Deployment {
  * backoff. The lease stays longer than any fault (unless a family asks for a short one), so a
  * delivery sent twice is Plumb's doing, not an artefact of the test's settings.
  */
-const WORKER_ENV = {
+export const WORKER_ENV = {
 	PLUMB_HUBSPOT_RATE: "unlimited",
 	PLUMB_HUBSPOT_CONCURRENCY: "8",
 	PLUMB_DELIVERY_TIMEOUT: "2s",

@@ -10,7 +10,7 @@ import { type Deployment, deploy, type Role } from "./deployment.ts";
 import { type FamilySpec, runFamily } from "./family.ts";
 import { FULL, familyTimeout, volume } from "./volume.ts";
 
-// A restart costs seconds through tsx: one kill of each in the reduced run, 20 in the full one.
+// One kill of each in the reduced run, 20 in the full one.
 const kills = FULL ? volume.faults : 1;
 
 function killAndRestart(role: Role): FamilySpec["inject"] {

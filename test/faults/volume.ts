@@ -25,9 +25,9 @@ export const volume = FULL
 			gapMs: 1_000,
 			outageMs: 5_000,
 			slowMs: 4_000,
-			// Through tsx on a shared 2-core machine beside the rest of the suite: generous; the
-			// summary line prints the real numbers.
-			readyLimitMs: Number(process.env.PLUMB_FAULTS_READY_MS ?? 15_000),
+			// The built CLI on a shared 2-core machine beside the rest of the suite: generous; the
+			// summary line prints the real numbers, and the full run holds the issue's 3 s.
+			readyLimitMs: Number(process.env.PLUMB_FAULTS_READY_MS ?? 10_000),
 		};
 
 /** A vitest timeout for a family that runs `faults` faults of about `faultMs` each. */

@@ -1,8 +1,11 @@
-/** Runs the Plumb CLI as a real child process (through tsx, so no build is needed). */
+/**
+ * Runs the Plumb CLI as a real child process, from the build a user runs (`dist/`, kept current by the
+ * global setup's build-if-stale), so restart times are the product's, not a TypeScript loader's.
+ */
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
+const MAIN = new URL("../../dist/main.js", import.meta.url).pathname;
 
 export interface Child {
 	process: ChildProcess;
@@ -12,7 +15,7 @@ export interface Child {
 
 /** `env` replaces the environment (plus PATH and HOME), so the developer's own variables never leak in. */
 export function runPlumb(args: string[], env: Record<string, string>): Child {
-	const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
+	const child = spawn(process.execPath, [MAIN, ...args], {
 		env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
 		stdio: ["ignore", "pipe", "pipe"],
 	});

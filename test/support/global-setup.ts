@@ -2,6 +2,7 @@
  * Once per test run: a migrated Postgres template database (when TEST_DATABASE_URL is set) and a
  * migrated PGlite data-dir tarball. Each test then gets its own database copied from them.
  */
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,6 +21,12 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+	// Child-process tests run the built CLI: build it when a source changed since the last build.
+	execFileSync(
+		process.execPath,
+		[new URL("../../scripts/build-if-stale.mjs", import.meta.url).pathname],
+		{ stdio: "inherit" },
+	);
 	const runId = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 	const dir = mkdtempSync(join(tmpdir(), "plumb-test-"));
 	const lite = await PGlite.create();
