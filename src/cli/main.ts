@@ -89,6 +89,28 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 }
 
 /**
+ * Where start-up time goes, for the "ready" log line: `load` is the process up to here (Node and the
+ * imports), then each step since the previous mark.
+ */
+function startupPhases() {
+	const phases: Record<string, number> = {
+		load: Math.round(process.uptime() * 1000),
+	};
+	let last = performance.now();
+	return {
+		mark(name: string) {
+			const now = performance.now();
+			phases[name] = Math.round(now - last);
+			last = now;
+		},
+		done: () => ({
+			...phases,
+			total: Math.round(process.uptime() * 1000),
+		}),
+	};
+}
+
+/**
  * `start`, `serve` and `worker`: listen at once (probes only), reach the database (retrying while it
  * is down), start the rest, and on SIGTERM or SIGINT drain and return 0 — also while still waiting.
  */
@@ -106,7 +128,9 @@ async function runUntilSignal(
 		process.once("SIGTERM", shutdown);
 		process.once("SIGINT", shutdown);
 	});
+	const phases = startupPhases();
 	const runtime = await openRuntime(config);
+	phases.mark("open");
 	void stopped.then((signal) =>
 		runtime.logger.info(
 			{ step: "shutdown", signal },
@@ -118,13 +142,20 @@ async function runUntilSignal(
 	let workers: RunningWorkers | undefined;
 	try {
 		if (parts.http) http = await startHttp(runtime, { started: () => started });
+		phases.mark("listen");
 		// A signal during a slow first migration skips starting the rest.
 		if ((await connectDatabase(runtime, stop.signal)) && !stop.signal.aborted) {
+			phases.mark("migrate");
 			if (parts.http) {
 				watchQueueMetrics(runtime.metrics, runtime.db);
 				watchAlertMetrics(runtime.metrics, runtime.db);
 			}
 			if (parts.workers) workers = await startWorkers(runtime);
+			phases.mark("workers");
+			runtime.logger.info(
+				{ step: "startup", outcome: "ready", phases_ms: phases.done() },
+				"ready",
+			);
 			started = true;
 		}
 	} catch (error) {

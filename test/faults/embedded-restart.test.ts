@@ -43,6 +43,17 @@ function waitUntilZombie(pid: number): void {
 	throw new Error(`process ${pid} did not die within 5 s of SIGKILL`);
 }
 
+/** `load=…,open=…,…` from the child's "ready" log line, or "?" when it has none yet. */
+function readyPhases(output: string): string {
+	const line = output.split("\n").find((l) => l.includes('"outcome":"ready"'));
+	if (!line) return "?";
+	const phases = (JSON.parse(line) as { phases_ms: Record<string, number> })
+		.phases_ms;
+	return Object.entries(phases)
+		.map(([name, ms]) => `${name}=${ms}`)
+		.join(",");
+}
+
 describe("F4: embedded plumb start killed with SIGKILL under load", () => {
 	const dataDir = mkdtempSync(join(tmpdir(), "plumb-f4-embedded-"));
 	const children: Child[] = [];
@@ -72,6 +83,8 @@ describe("F4: embedded plumb start killed with SIGKILL under load", () => {
 				...WORKER_ENV,
 				PLUMB_DELIVERY_LEASE: "5s",
 			};
+			// The "ready" log line's start-up phases, by ready time: the summary shows the slowest's.
+			const phases = new Map<number, string>();
 			const start = async (): Promise<number> => {
 				const spawned = Date.now();
 				const child = runPlumb(["start"], env);
@@ -81,7 +94,9 @@ describe("F4: embedded plumb start killed with SIGKILL under load", () => {
 						throw new Error(`start exited:\n${child.output()}`);
 					return (await fetch(`${url}/readyz`)).status === 200;
 				}, 30_000);
-				return Date.now() - spawned;
+				const ms = Date.now() - spawned;
+				phases.set(ms, readyPhases(child.output()));
+				return ms;
 			};
 			await start();
 
@@ -138,7 +153,7 @@ describe("F4: embedded plumb start killed with SIGKILL under load", () => {
 					upserts.set(write.email, (upserts.get(write.email) ?? 0) + 1);
 			const doubled = [...upserts.values()].filter((n) => n > 1).length;
 			console.log(
-				`[faults] F4-embedded SIGKILL of plumb start on PGlite, restart while a zombie (${FULL ? "full" : "reduced"}, ${readyMs.length}/${kills} kills): events ${events}, acknowledged ${acked.length}, lost ${lost}, stored twice ${storedTwice}, side effects doubled ${doubled} | ready after restart ${readyMs.join("/")} ms (limit ${volume.readyLimitMs})`,
+				`[faults] F4-embedded SIGKILL of plumb start on PGlite, restart while a zombie (${FULL ? "full" : "reduced"}, ${readyMs.length}/${kills} kills): events ${events}, acknowledged ${acked.length}, lost ${lost}, stored twice ${storedTwice}, side effects doubled ${doubled} | ready after restart ${readyMs.join("/")} ms (limit ${volume.readyLimitMs}; slowest: ${phases.get(Math.max(...readyMs))})`,
 			);
 			expect({ lost, storedTwice }).toEqual({ lost: 0, storedTwice: 0 });
 			// A kill between a HubSpot call and its record sends that delivery again (at least once):

@@ -12,7 +12,18 @@ export interface Migration {
 	sql: string;
 }
 
-export async function loadMigrations(): Promise<Migration[]> {
+let loaded: Promise<readonly Migration[]> | undefined;
+
+/** Read once per process: the files ship with this build, and `/readyz` asks on every probe. */
+export function loadMigrations(): Promise<readonly Migration[]> {
+	loaded ??= readMigrations().catch((error: unknown) => {
+		loaded = undefined;
+		throw error;
+	});
+	return loaded;
+}
+
+async function readMigrations(): Promise<Migration[]> {
 	const files = (await readdir(MIGRATIONS_DIR))
 		.filter((file) => /^\d{4}_[a-z0-9_]+\.sql$/.test(file))
 		.sort();
@@ -28,13 +39,17 @@ export async function loadMigrations(): Promise<Migration[]> {
 /** Applies every pending migration; returns the names it applied. Safe to run from several processes at once. */
 export async function migrate(
 	db: Db,
-	migrations?: Migration[],
+	migrations?: readonly Migration[],
 ): Promise<string[]> {
 	const all = migrations ?? (await loadMigrations());
 	const known = all.at(-1)?.id ?? 0;
-	await db.transaction(async (tx) => {
+	const done = await db.transaction(async (tx) => {
 		await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-		await tx.exec(`
+		const [table] = await tx.query<{ exists: boolean }>(
+			"select to_regclass('plumb.migrations') is not null as exists",
+		);
+		if (!table?.exists)
+			await tx.exec(`
 			create schema if not exists plumb;
 			create table if not exists plumb.migrations (
 				id integer primary key,
@@ -42,23 +57,29 @@ export async function migrate(
 				applied_at timestamptz not null default now()
 			);
 			alter table plumb.migrations enable row level security;`);
-		const newest = await latestMigration(tx);
+		const rows = await tx.query<{ id: number }>(
+			"select id from plumb.migrations",
+		);
+		const newest = Math.max(0, ...rows.map((row) => row.id));
 		if (newest > known) {
 			throw new Error(
 				`The database is at migration ${newest}, newer than this Plumb knows (${known}); upgrade Plumb.`,
 			);
 		}
+		return new Set(rows.map((row) => row.id));
 	});
 	const applied: string[] = [];
-	for (const migration of all) {
+	// An up-to-date database (every restart) ends here, after one transaction.
+	for (const migration of all.filter((m) => !done.has(m.id))) {
 		const didApply = await db.transaction(async (tx) => {
 			await tx.query("select pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
-			// By id, not "above the latest": a migration merged after a higher one was applied still runs.
-			const done = await tx.query(
+			// Again under the lock: another process may have applied it since. By id, not "above the
+			// latest": a migration merged after a higher one was applied still runs.
+			const again = await tx.query(
 				"select 1 from plumb.migrations where id = $1",
 				[migration.id],
 			);
-			if (done.length > 0) return false;
+			if (again.length > 0) return false;
 			// Recorded first, so a concurrent runner that somehow got past the lock fails on the primary key.
 			await tx.query(
 				"insert into plumb.migrations (id, name) values ($1, $2)",
@@ -84,11 +105,4 @@ export async function isMigrated(db: Db): Promise<boolean> {
 	);
 	const applied = new Set(rows.map((row) => row.id));
 	return all.every((migration) => applied.has(migration.id));
-}
-
-async function latestMigration(db: Db): Promise<number> {
-	const [row] = await db.query<{ id: number | null }>(
-		"select max(id) as id from plumb.migrations",
-	);
-	return row?.id ?? 0;
 }
