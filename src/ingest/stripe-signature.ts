@@ -1,6 +1,16 @@
 /** Stripe-Signature verification with the official SDK, against every configured secret (rotation). */
-import Stripe from "stripe";
+import { createRequire } from "node:module";
+import type Stripe from "stripe";
 import { err, ok, type Result } from "../core/index.ts";
+
+const require = createRequire(import.meta.url);
+let sdk: typeof Stripe | undefined;
+
+/** The SDK is loaded by the first webhook, not at start-up (a tenth of a second a restart need not pay). */
+function stripeSdk(): typeof Stripe {
+	sdk ??= require("stripe") as typeof Stripe;
+	return sdk;
+}
 
 /** Stripe's own default, applied on both sides: the SDK bounds a timestamp's age, we bound its lead. */
 export const STRIPE_TOLERANCE_SECONDS = 300;
@@ -38,7 +48,7 @@ export function verifyStripeEvent(
 	nowMs: number,
 ): Result<unknown, SignatureFailure> {
 	if (!header) return err("missing_signature");
-	const verifier = Stripe.webhooks.signature;
+	const verifier = stripeSdk().webhooks.signature;
 	if (!verifier) throw new Error("the stripe SDK has no signature verifier");
 	// Clamp both ends: the SDK refuses only `now - t > tolerance`, so a signature made for a future
 	// `t` would otherwise give a captured request an unbounded replay window. NaN fails here too.

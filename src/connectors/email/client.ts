@@ -1,5 +1,5 @@
 /** Thin nodemailer client over SMTP_URL: one message per call, under the delivery's AbortSignal. */
-import nodemailer, { type NodemailerError } from "nodemailer";
+import type { NodemailerError, Transporter } from "nodemailer";
 import {
 	type DeliveryOutcome,
 	err,
@@ -37,15 +37,20 @@ const CONNECTION_CODES = new Set([
 
 export function createMailer(options: MailerOptions) {
 	const secrets = mailSecrets(options.smtpUrl);
-	const transport = nodemailer.createTransport({
-		url: options.smtpUrl,
-		// Bounded waits, so a stuck server frees the worker even before the delivery's deadline.
-		connectionTimeout: 10_000,
-		greetingTimeout: 10_000,
-		socketTimeout: 30_000,
-		logger: false,
-		debug: false,
-	});
+	// Loaded on first use: most instances never send mail, and start-up should not pay for it.
+	let transport: Promise<Transporter> | undefined;
+	const open = () =>
+		(transport ??= import("nodemailer").then(({ default: nodemailer }) =>
+			nodemailer.createTransport({
+				url: options.smtpUrl,
+				// Bounded waits, so a stuck server frees the worker even before the delivery's deadline.
+				connectionTimeout: 10_000,
+				greetingTimeout: 10_000,
+				socketTimeout: 30_000,
+				logger: false,
+				debug: false,
+			}),
+		));
 
 	return {
 		secrets,
@@ -54,7 +59,7 @@ export function createMailer(options: MailerOptions) {
 			signal: AbortSignal,
 		): Promise<Result<string, DeliveryOutcome>> {
 			try {
-				const info = await transport.sendMail({
+				const info = await (await open()).sendMail({
 					from: mail.from,
 					to: [...mail.to],
 					subject: mail.subject,
@@ -73,7 +78,7 @@ export function createMailer(options: MailerOptions) {
 		/** `plumb doctor`'s harmless check: connect, say hello, log in (nodemailer's verify()); nothing is sent. */
 		async verify(): Promise<Result<string, DeliveryOutcome>> {
 			try {
-				await transport.verify();
+				await (await open()).verify();
 				return ok("the SMTP server accepted the login");
 			} catch (error) {
 				return err(
@@ -86,7 +91,7 @@ export function createMailer(options: MailerOptions) {
 			}
 		},
 		close(): void {
-			transport.close();
+			void transport?.then((opened) => opened.close());
 		},
 	};
 }

@@ -1,6 +1,7 @@
 /** The `pg` adapter: a pool for statements, one dedicated client per transaction. */
-import pg from "pg";
+import type pg from "pg";
 import type { Db } from "./db.ts";
+import { pgDriver } from "./pg-driver.ts";
 
 export interface PgOptions {
 	connectionString: string;
@@ -14,13 +15,16 @@ export interface PgOptions {
 // int8 (count(*), bigint ids) as numbers, as PGlite returns them; our counts stay far below 2^53.
 const types = {
 	getTypeParser: ((oid: number, format?: "text" | "binary") =>
-		oid === pg.types.builtins.INT8
+		oid === pgDriver().types.builtins.INT8
 			? (value: string) => Number.parseInt(value, 10)
-			: pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+			: pgDriver().types.getTypeParser(
+					oid,
+					format,
+				)) as typeof pg.types.getTypeParser,
 };
 
 export function openPg(options: PgOptions): Db {
-	const pool = new pg.Pool({
+	const pool = new (pgDriver().Pool)({
 		connectionString: options.connectionString,
 		max: options.max ?? 10,
 		connectionTimeoutMillis: options.connectionTimeoutMillis ?? 5_000,

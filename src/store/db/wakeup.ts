@@ -3,7 +3,8 @@
  * a short poll on PGlite. Either way `wait` also returns after `maxMs`, so a lost notification costs
  * at most one poll interval, never lost work.
  */
-import pg from "pg";
+import type pg from "pg";
+import { pgDriver } from "./pg-driver.ts";
 import { ReconnectDelay } from "./reconnect-delay.ts";
 
 export interface Wakeup {
@@ -40,7 +41,7 @@ export async function listeningWakeup(
 		for (const set of waiters.values()) for (const wake of set) wake();
 	};
 	const connect = async (): Promise<void> => {
-		const next = new pg.Client({
+		const next = new (pgDriver().Client)({
 			connectionString,
 			application_name: "plumb-listen",
 		});
@@ -65,7 +66,7 @@ export async function listeningWakeup(
 		try {
 			await next.connect();
 			for (const channel of channels)
-				await next.query(`listen ${pg.escapeIdentifier(channel)}`);
+				await next.query(`listen ${pgDriver().escapeIdentifier(channel)}`);
 		} catch (error) {
 			lose(error instanceof Error ? error : new Error(String(error)));
 			return;
