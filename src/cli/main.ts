@@ -152,9 +152,15 @@ async function runUntilSignal(
 			}
 			if (parts.workers) workers = await startWorkers(runtime);
 			phases.mark("workers");
+			const dashboard = http ? `${http.url}/admin` : undefined;
 			runtime.logger.info(
-				{ step: "startup", outcome: "ready", phases_ms: phases.done() },
-				"ready",
+				{
+					step: "startup",
+					outcome: "ready",
+					...(dashboard ? { dashboard } : {}),
+					phases_ms: phases.done(),
+				},
+				dashboard ? `ready; dashboard at ${dashboard}` : "ready",
 			);
 			started = true;
 		}
