@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { adminApi, adminPages } from "./admin/index.ts";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/index.ts";
 import { AppError } from "./core/index.ts";
 import {
 	type AppEnv,

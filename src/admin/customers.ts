@@ -1,7 +1,7 @@
 /** Admin customers: search them, and read one customer's business state, integration state and timeline. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { configuredConnectors } from "../config.ts";
+import { configuredConnectors } from "../config/index.ts";
 import { AppError } from "../core/index.ts";
 import {
 	isUuid,

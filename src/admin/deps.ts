@@ -1,5 +1,5 @@
 /** What the admin API and dashboard need, and the per-request values they share. */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import type { AppEnv } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
 import type { Db } from "../store/index.ts";

@@ -1,6 +1,6 @@
 /** `plumb doctor`'s database checks: reachable, migrated, PostgreSQL 15+, not embedded in production, clock. */
 import { existsSync } from "node:fs";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { databaseFacts, isMigrated, loadMigrations } from "../store/index.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import type { Check } from "./doctor-connectors.ts";

@@ -1,5 +1,5 @@
 /** The connectors: one per destination, built from config; only configured destinations are present. */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import type { Connector, Destination } from "../core/index.ts";
 import type { Logger } from "../observability/index.ts";
 import type { ConnectorDeps } from "./deps.ts";

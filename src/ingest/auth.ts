@@ -12,7 +12,7 @@ import {
 	type JWTVerifyOptions,
 	jwtVerify,
 } from "jose";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { err, ok, type Result } from "../core/index.ts";
 import { bearerToken, safeEqual } from "../http/index.ts";
 

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { AppError } from "../core/index.ts";
 import type { AppEnv } from "../http/index.ts";
 import { type Metrics, personHash, userHash } from "../observability/index.ts";

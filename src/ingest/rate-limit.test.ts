@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../config.ts";
+import { ConfigError, loadConfig } from "../config/index.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 
 describe("createRateLimiter", () => {

@@ -1,7 +1,7 @@
 /** POST /webhooks/stripe: verify, normalize, store once, acknowledge after the commit. Nothing else. */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { AppError } from "../core/index.ts";
 import {
 	type AppEnv,

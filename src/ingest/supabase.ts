@@ -6,7 +6,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { AppError, type CustomerFacts } from "../core/index.ts";
 import { type AppEnv, hasBearer, storableDate } from "../http/index.ts";
 import { type Metrics, userHash } from "../observability/index.ts";

@@ -6,7 +6,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { AppError, err, ok, type Result } from "../core/index.ts";
 import { type AppEnv, storableDate } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";

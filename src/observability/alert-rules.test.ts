@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS } from "../config.ts";
+import { DEFAULTS } from "../config/index.ts";
 import { type AlertRuleInputs, duration, firingAlerts } from "./alert-rules.ts";
 
 const settings = DEFAULTS.alerts;

@@ -3,7 +3,7 @@
  * be open. The evaluator (src/cli/alert-rules.ts) opens the ones that are not (once per episode) and
  * resolves the open ones that are no longer here.
  */
-import type { AlertSettings } from "../config.ts";
+import type { AlertSettings } from "../config/index.ts";
 
 /** The rule alerts' kinds (`plumb.alerts.kind`). Dead deliveries keep their own per-delivery alert. */
 export const ALERT_RULE_KINDS = [

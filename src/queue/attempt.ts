@@ -1,5 +1,5 @@
 /** One attempt: build the request, call the connector within a timeout, and decide the next state. */
-import type { DeliverySettings } from "../config.ts";
+import type { DeliverySettings } from "../config/index.ts";
 import {
 	type Connector,
 	type CustomerSnapshot,

@@ -4,7 +4,7 @@
  * slot. Any number of workers, in any number of processes, share one database.
  */
 import { setMaxListeners } from "node:events";
-import type { DeliverySettings } from "../config.ts";
+import type { DeliverySettings } from "../config/index.ts";
 import {
 	type Connector,
 	DESTINATIONS,

@@ -4,7 +4,7 @@ import {
 	configuredConnectors,
 	DEFAULTS,
 	loadConfig,
-} from "./config.ts";
+} from "./index.ts";
 
 function problemsOf(env: Record<string, string>): string {
 	try {
