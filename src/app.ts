@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { adminApi, adminPages } from "./admin/index.ts";
-import type { Config } from "./config/index.ts";
+import { type Config, configuredConnectors } from "./config/index.ts";
 import { AppError } from "./core/index.ts";
 import {
 	type AppEnv,
@@ -152,7 +152,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	);
 	const admin = {
 		db: deps.db,
-		config: deps.config,
+		settings: {
+			publicUrl: deps.config.publicUrl,
+			adminToken: deps.config.adminToken,
+			sessionIdleMs: deps.config.admin.sessionIdleMs,
+			sessionMaxMs: deps.config.admin.sessionMaxMs,
+			secretValues: deps.config.secretValues,
+			connectors: configuredConnectors(deps.config),
+		},
 		metrics: deps.metrics,
 		now,
 	};
