@@ -183,3 +183,18 @@ describe("rate-limit configuration", () => {
 		expect(loadConfig({}).supabase.jwtAudience).toBe("authenticated");
 	});
 });
+
+describe("alert thresholds", () => {
+	it("default to PRODUCT §7 (the alert-rule tests use the same values)", () => {
+		expect(loadConfig({}).alerts).toEqual({
+			intervalMs: 30_000,
+			windowMs: 15 * 60_000,
+			signatureFailures: 3,
+			webhookFailurePercent: 2,
+			syncP95Ms: 30_000,
+			interventionsPerDay: 5,
+			deliveryRetries: 3,
+			minSamples: 10,
+		});
+	});
+});
