@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { adminApi, adminPages } from "./admin/index.ts";
-import type { Config } from "./config.ts";
+import { type Config, configuredConnectors } from "./config/index.ts";
 import { AppError } from "./core/index.ts";
 import {
 	type AppEnv,
@@ -99,7 +99,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.route(
 		"/webhooks/stripe",
 		stripeWebhook({
-			config: deps.config,
+			settings: { webhookSecrets: deps.config.stripe.webhookSecrets },
 			db: deps.db,
 			metrics: deps.metrics,
 			now,
@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.route(
 		"/webhooks/zendesk",
 		zendeskWebhook({
-			config: deps.config,
+			settings: { webhookSecrets: deps.config.zendeskWebhookSecrets },
 			db: deps.db,
 			metrics: deps.metrics,
 			now,
@@ -117,7 +117,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.route(
 		"/webhooks/supabase",
 		supabaseWebhook({
-			config: deps.config,
+			settings: { webhookSecret: deps.config.supabase.webhookSecret },
 			db: deps.db,
 			metrics: deps.metrics,
 			now,
@@ -140,7 +140,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.route(
 		"/v1",
 		intentsApi({
-			config: deps.config,
+			settings: {
+				auth: { supabase: deps.config.supabase, apiKeys: deps.config.apiKeys },
+				userRatePerMinute: deps.config.intents.userRatePerMinute,
+				keyRatePerMinute: deps.config.intents.keyRatePerMinute,
+			},
 			db: deps.db,
 			metrics: deps.metrics,
 			now,
@@ -148,7 +152,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	);
 	const admin = {
 		db: deps.db,
-		config: deps.config,
+		settings: {
+			publicUrl: deps.config.publicUrl,
+			adminToken: deps.config.adminToken,
+			sessionIdleMs: deps.config.admin.sessionIdleMs,
+			sessionMaxMs: deps.config.admin.sessionMaxMs,
+			secretValues: deps.config.secretValues,
+			connectors: configuredConnectors(deps.config),
+		},
 		metrics: deps.metrics,
 		now,
 	};

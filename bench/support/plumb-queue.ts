@@ -1,6 +1,6 @@
 /** Plumb's delivery worker in the bench process: unlimited destination limits, a silent logger, a no-op drain. */
 import { pino } from "pino";
-import { type DeliverySettings, loadConfig } from "../../src/config.ts";
+import { type DeliverySettings, loadConfig } from "../../src/config/index.ts";
 import { outcome } from "../../src/core/index.ts";
 import {
 	createLogger,

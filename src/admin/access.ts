@@ -78,7 +78,7 @@ export async function checkCsrf(
 	access: Access,
 ): Promise<void> {
 	if (access.kind === "bearer" || isSafeMethod(c.req.method)) return;
-	if (!sameOrigin(c, deps.config.publicUrl))
+	if (!sameOrigin(c, deps.settings.publicUrl))
 		throw new AppError(
 			"forbidden",
 			"Cross-site request refused: state-changing admin requests must come from Plumb's own pages.",
@@ -94,7 +94,7 @@ export async function checkCsrf(
 /** The JSON API's guard: 401 without the token or a session, 403 on a CSRF failure. */
 export function apiGuard(deps: AdminDeps): MiddlewareHandler<AdminEnv> {
 	return async (c, next) => {
-		const adminToken = deps.config.adminToken;
+		const adminToken = deps.settings.adminToken;
 		if (adminToken === undefined) {
 			// Never open: without a token the admin API refuses everyone and says how to fix it.
 			throw new AppError(

@@ -18,7 +18,7 @@ export function routeDeps(deps: AdminDeps): AdminRouteDeps {
 	return {
 		...deps,
 		now: deps.now ?? Date.now,
-		redactor: createRedactor(deps.config.secretValues),
+		redactor: createRedactor(deps.settings.secretValues),
 	};
 }
 

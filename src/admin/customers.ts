@@ -1,7 +1,6 @@
 /** Admin customers: search them, and read one customer's business state, integration state and timeline. */
 import { Hono } from "hono";
 import { z } from "zod";
-import { configuredConnectors } from "../config.ts";
 import { AppError } from "../core/index.ts";
 import {
 	isUuid,
@@ -55,7 +54,7 @@ export async function customerDetail(
 	return deps.redactor.value(
 		customerView(rows, {
 			now: deps.now(),
-			configured: configuredConnectors(deps.config),
+			configured: deps.settings.connectors,
 		}),
 	);
 }

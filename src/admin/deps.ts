@@ -1,13 +1,28 @@
 /** What the admin API and dashboard need, and the per-request values they share. */
-import type { Config } from "../config.ts";
+import type { Destination } from "../core/index.ts";
 import type { AppEnv } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
 import type { Db } from "../store/index.ts";
 import type { Redactor } from "./redact.ts";
 
+/** What the admin API and dashboard need from the configuration. */
+export interface AdminSettings {
+	/** PLUMB_PUBLIC_URL: the origin of same-origin checks; `https://` makes the session cookie `__Host-…; Secure`. */
+	readonly publicUrl: string;
+	/** ADMIN_TOKEN; unset → the admin API and the dashboard refuse everyone. */
+	readonly adminToken: string | undefined;
+	/** A dashboard session ends after `sessionIdleMs` without a request, and `sessionMaxMs` after login. */
+	readonly sessionIdleMs: number;
+	readonly sessionMaxMs: number;
+	/** Every configured secret value: responses are redacted against them. */
+	readonly secretValues: readonly string[];
+	/** Which destinations have a connector (the customer view says "not configured" for the others). */
+	readonly connectors: Readonly<Record<Destination, boolean>>;
+}
+
 export interface AdminDeps {
 	db: Db;
-	config: Config;
+	settings: AdminSettings;
 	/** The process's registry: the overview reads the signature-failure counter from it. */
 	metrics: Metrics;
 	/** Milliseconds since the epoch (relative times, the login limiter); tests pin it. */

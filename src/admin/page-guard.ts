@@ -64,7 +64,7 @@ export function pageGuard(
 ): MiddlewareHandler<AdminEnv> {
 	return async (c, next) => {
 		if (isApiPath(c.req.path)) return next();
-		const adminToken = deps.config.adminToken;
+		const adminToken = deps.settings.adminToken;
 		if (adminToken === undefined) return next();
 		const access = await resolveAccess(c, deps, adminToken);
 		if (access === undefined) {

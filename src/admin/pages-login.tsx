@@ -40,7 +40,7 @@ export function loginRoutes(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 	app.get("/login", async (c) => {
 		const query = parseInput(loginQuerySchema, c.req.query(), "query");
 		const next = safeReturnPath(query.next);
-		const adminToken = deps.config.adminToken as string;
+		const adminToken = deps.settings.adminToken as string;
 		if (await resolveAccess(c, deps, adminToken)) return c.redirect(next, 303);
 		return render(
 			c,
@@ -54,7 +54,7 @@ export function loginRoutes(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 	});
 
 	app.post("/login", async (c) => {
-		if (!sameOrigin(c, deps.config.publicUrl))
+		if (!sameOrigin(c, deps.settings.publicUrl))
 			throw new AppError("forbidden", "Cross-site login refused.");
 		const form = parseInput(loginFormSchema, await c.req.parseBody(), "body");
 		if (!checkLoginToken(c, deps, form.login_token))
@@ -71,7 +71,7 @@ export function loginRoutes(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 				"Too many wrong tokens in the last minute; wait a minute and try again.",
 			);
 		const next = safeReturnPath(form.next);
-		const adminToken = deps.config.adminToken as string;
+		const adminToken = deps.settings.adminToken as string;
 		if (!safeEqual(form.token, adminToken)) {
 			failures.push(now);
 			c.var.log.warn(
@@ -90,7 +90,7 @@ export function loginRoutes(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 			);
 		}
 		await startSession(c, deps, adminToken);
-		const policy = cookiePolicy(deps.config.publicUrl);
+		const policy = cookiePolicy(deps.settings.publicUrl);
 		c.header(
 			"set-cookie",
 			`${policy.login}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict${policy.secure ? "; Secure" : ""}`,

@@ -64,7 +64,7 @@ export function adminPages(deps: AdminDeps): Hono<AdminEnv> {
 		});
 
 	app.use("*", async (c, next) => {
-		if (isApiPath(c.req.path) || deps.config.adminToken !== undefined)
+		if (isApiPath(c.req.path) || deps.settings.adminToken !== undefined)
 			return next();
 		// Never open: without ADMIN_TOKEN every page says how to set it.
 		return render(

@@ -69,14 +69,14 @@ export async function readSession(
 	deps: AdminDeps,
 	adminToken: string,
 ): Promise<Access | undefined> {
-	const policy = cookiePolicy(deps.config.publicUrl);
+	const policy = cookiePolicy(deps.settings.publicUrl);
 	const secret = getCookie(c, policy.session);
 	if (secret === undefined || !SECRET.test(secret)) return undefined;
 	const idHash = hashOf(secret);
 	const row = await findAdminSession(
 		deps.db,
 		idHash,
-		deps.config.admin.sessionIdleMs,
+		deps.settings.sessionIdleMs,
 	);
 	if (!row || !safeEqual(row.token_check, tokenCheckOf(secret, adminToken)))
 		return undefined;
@@ -90,20 +90,20 @@ export async function startSession(
 	deps: AdminDeps,
 	adminToken: string,
 ): Promise<void> {
-	const policy = cookiePolicy(deps.config.publicUrl);
+	const policy = cookiePolicy(deps.settings.publicUrl);
 	await endSession(c, deps);
-	await deleteExpiredAdminSessions(deps.db, deps.config.admin.sessionIdleMs);
+	await deleteExpiredAdminSessions(deps.db, deps.settings.sessionIdleMs);
 	const secret = newSecret();
 	await insertAdminSession(deps.db, {
 		idHash: hashOf(secret),
 		tokenCheck: tokenCheckOf(secret, adminToken),
-		maxAgeMs: deps.config.admin.sessionMaxMs,
+		maxAgeMs: deps.settings.sessionMaxMs,
 	});
 	setCookie(
 		c,
 		policy.session,
 		secret,
-		cookieOptions(policy, deps.config.admin.sessionMaxMs),
+		cookieOptions(policy, deps.settings.sessionMaxMs),
 	);
 }
 
@@ -112,7 +112,7 @@ export async function endSession(
 	c: Context<AdminEnv>,
 	deps: AdminDeps,
 ): Promise<void> {
-	const policy = cookiePolicy(deps.config.publicUrl);
+	const policy = cookiePolicy(deps.settings.publicUrl);
 	const secret = getCookie(c, policy.session);
 	if (secret !== undefined && SECRET.test(secret))
 		await deleteAdminSession(deps.db, hashOf(secret));
@@ -125,7 +125,7 @@ export async function endSession(
 
 /** The login form's CSRF token: a fresh random value, set as a cookie and echoed in a hidden field. */
 export function issueLoginToken(c: Context<AdminEnv>, deps: AdminDeps): string {
-	const policy = cookiePolicy(deps.config.publicUrl);
+	const policy = cookiePolicy(deps.settings.publicUrl);
 	const token = newSecret();
 	setCookie(c, policy.login, token, cookieOptions(policy, 15 * 60 * 1000));
 	return token;
@@ -137,7 +137,7 @@ export function checkLoginToken(
 	deps: AdminDeps,
 	given: string | undefined,
 ): boolean {
-	const cookie = getCookie(c, cookiePolicy(deps.config.publicUrl).login);
+	const cookie = getCookie(c, cookiePolicy(deps.settings.publicUrl).login);
 	return (
 		cookie !== undefined &&
 		given !== undefined &&

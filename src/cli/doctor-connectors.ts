@@ -1,5 +1,5 @@
 /** `plumb doctor`'s connector checks: each configured vendor's credentials tried with one harmless read. */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import {
 	checkSlackWebhookUrl,
 	createHubSpotClient,

@@ -1,6 +1,6 @@
 /** `plumb doctor`'s database checks: reachable, migrated, PostgreSQL 15+, not embedded in production, clock. */
 import { existsSync } from "node:fs";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { databaseFacts, isMigrated, loadMigrations } from "../store/index.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import type { Check } from "./doctor-connectors.ts";
@@ -13,6 +13,8 @@ const MAX_SKEW_MS = 60_000;
 export async function databaseChecks(
 	config: Config,
 	url: string | undefined,
+	/** Milliseconds since the epoch: the local clock compared with the database's; tests skew it. */
+	now: () => number = Date.now,
 ): Promise<Check[]> {
 	const checks: Check[] = [];
 	const embedded = config.database.url === undefined;
@@ -35,7 +37,7 @@ export async function databaseChecks(
 		runtime = await openRuntime(config);
 	} catch (error) {
 		if (error instanceof DataDirInUseError && url !== undefined)
-			return [...checks, ...(await viaInstance(url))];
+			return [...checks, ...(await viaInstance(url, now))];
 		checks.push(
 			error instanceof DataDirInUseError
 				? {
@@ -52,9 +54,9 @@ export async function databaseChecks(
 		return checks;
 	}
 	try {
-		const before = Date.now();
+		const before = now();
 		const facts = await databaseFacts(runtime.db);
-		const skew = facts.now.getTime() - (before + Date.now()) / 2;
+		const skew = facts.now.getTime() - (before + now()) / 2;
 		const kind = embedded ? "embedded PGlite" : `PostgreSQL ${facts.version}`;
 		checks.push(
 			facts.versionNum >= 150000
@@ -86,9 +88,9 @@ export async function databaseChecks(
 }
 
 /** The embedded database is held by the running instance: ask it (its /readyz, its clock). */
-async function viaInstance(url: string): Promise<Check[]> {
+async function viaInstance(url: string, now: () => number): Promise<Check[]> {
 	try {
-		const before = Date.now();
+		const before = now();
 		const res = await fetch(`${url}/readyz`, {
 			signal: AbortSignal.timeout(10_000),
 		});
@@ -109,7 +111,7 @@ async function viaInstance(url: string): Promise<Check[]> {
 		// The embedded database runs inside that process: its clock is the database's clock (±1 s).
 		if (!Number.isNaN(date))
 			checks.push(
-				clockCheck(date + 500 - (before + Date.now()) / 2, "the instance"),
+				clockCheck(date + 500 - (before + now()) / 2, "the instance"),
 			);
 		return checks;
 	} catch (error) {

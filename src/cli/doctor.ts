@@ -4,7 +4,7 @@
  * closed, CORS). It never prints a secret: every line passes the log scrubber with config's secrets.
  */
 import { parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig } from "../config.ts";
+import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import {
 	type Check,
@@ -29,7 +29,7 @@ const MARK: Readonly<Record<CheckStatus, string>> = {
 
 export async function doctorCommand(
 	argv: readonly string[],
-	/** Defaults to the process environment (read by config.ts). */
+	/** Defaults to the process environment (read by config/env.ts). */
 	env?: Record<string, string | undefined>,
 ): Promise<number> {
 	let url: string | undefined;

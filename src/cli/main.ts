@@ -1,6 +1,6 @@
 /** The `plumb` command line: parses argv, loads config, runs one command, maps failures to exit codes. */
 import { parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig } from "../config.ts";
+import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import { watchQueueMetrics } from "../queue/index.ts";
 import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";

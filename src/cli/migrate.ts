@@ -1,5 +1,5 @@
 /** `plumb migrate`: apply pending migrations and exit. */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { migrate } from "../store/index.ts";
 import { openRuntime } from "./runtime.ts";
 

@@ -2,7 +2,7 @@
  * Observability wired to the database: the install's log salt, the open-alerts gauge, and the
  * alert-rule evaluator each worker runs (one process at a time does the work, under an advisory lock).
  */
-import type { AlertSettings, Config } from "../config.ts";
+import type { AlertSettings, Config } from "../config/index.ts";
 import type { Notification } from "../core/index.ts";
 import {
 	ALERT_RULE_KINDS,

@@ -1,7 +1,7 @@
 /** `plumb replay <delivery-id>` and `plumb replay --dead [--destination X]`: requeue, audited as interventions. */
 import { hostname, userInfo } from "node:os";
 import { parseArgs } from "node:util";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import { destinationSchema } from "../core/index.ts";
 import {
 	type BulkReplayProgress,

@@ -1,5 +1,5 @@
 /** Wires concrete adapters: config → logger, metrics, database. Shared by every command. */
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import {
 	createLogger,
 	createMetrics,

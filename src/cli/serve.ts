@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { serve as listen } from "@hono/node-server";
 import { createApp } from "../app.ts";
-import { configuredConnectors } from "../config.ts";
+import { configuredConnectors } from "../config/index.ts";
 import type { Runtime } from "./runtime.ts";
 
 export interface RunningHttp {

@@ -4,7 +4,7 @@
  * server holds it), or asks a running instance (`--url`, with ADMIN_TOKEN).
  */
 import { parseArgs } from "node:util";
-import type { Config } from "../config.ts";
+import type { Config } from "../config/index.ts";
 import {
 	isMigrated,
 	loadTrace,

@@ -1,24 +1,36 @@
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../config.ts";
 import { createLogger } from "../observability/index.ts";
-import { createConnectors } from "./index.ts";
+import { type ConnectorSettings, createConnectors } from "./index.ts";
 
 const logger = createLogger({ level: "silent", secretValues: [] });
 
 describe("createConnectors", () => {
 	it("builds only the configured destinations", () => {
-		expect(createConnectors(loadConfig({}), { logger })).toEqual({});
+		const none: ConnectorSettings = {
+			hubspot: undefined,
+			zendesk: undefined,
+			slack: undefined,
+			email: undefined,
+		};
+		expect(createConnectors(none, { logger })).toEqual({});
 		const connectors = createConnectors(
-			loadConfig({
-				HUBSPOT_ACCESS_TOKEN: "pat-na1-x",
-				ZENDESK_BASE_URL: "https://acme.zendesk.com",
-				ZENDESK_EMAIL: "agent@acme.example",
-				ZENDESK_API_TOKEN: "zd-token",
-				SLACK_WEBHOOK_URL: "https://hooks.slack.com/services/T/B/X",
-				SMTP_URL: "smtp://u:p@127.0.0.1:2525",
-				ALERT_EMAIL_TO: "oncall@acme.example",
-				ALERT_EMAIL_FROM: "alerts@acme.example",
-			}),
+			{
+				hubspot: {
+					accessToken: "pat-na1-x",
+					baseUrl: "https://api.hubapi.com",
+				},
+				zendesk: {
+					baseUrl: "https://acme.zendesk.com",
+					email: "agent@acme.example",
+					apiToken: "zd-token",
+				},
+				slack: { webhookUrl: "https://hooks.slack.com/services/T/B/X" },
+				email: {
+					smtpUrl: "smtp://u:p@127.0.0.1:2525",
+					to: ["oncall@acme.example"],
+					from: "alerts@acme.example",
+				},
+			},
 			{ logger },
 		);
 		expect(Object.keys(connectors).sort()).toEqual([

@@ -1,16 +1,21 @@
-/** The connectors: one per destination, built from config; only configured destinations are present. */
-import type { Config } from "../config.ts";
+/** The connectors: one per destination, built from their settings; only configured destinations are present. */
 import type { Connector, Destination } from "../core/index.ts";
 import type { Logger } from "../observability/index.ts";
 import type { ConnectorDeps } from "./deps.ts";
 import { createMailer } from "./email/client.ts";
-import { createEmailConnector } from "./email/connector.ts";
+import { createEmailConnector, type EmailSettings } from "./email/connector.ts";
 import { createHubSpotClient } from "./hubspot/client.ts";
-import { createHubSpotConnector } from "./hubspot/connector.ts";
+import {
+	createHubSpotConnector,
+	type HubSpotSettings,
+} from "./hubspot/connector.ts";
 import { checkSlackWebhookUrl } from "./slack/client.ts";
-import { createSlackConnector } from "./slack/connector.ts";
+import { createSlackConnector, type SlackSettings } from "./slack/connector.ts";
 import { createZendeskClient } from "./zendesk/client.ts";
-import { createZendeskConnector } from "./zendesk/connector.ts";
+import {
+	createZendeskConnector,
+	type ZendeskSettings,
+} from "./zendesk/connector.ts";
 
 export type { ConnectorDeps } from "./deps.ts";
 export type { EmailSettings } from "./email/connector.ts";
@@ -29,12 +34,20 @@ export {
 	createZendeskConnector,
 };
 
+/** Each destination's settings (the wiring passes its Config); undefined = not configured. */
+export interface ConnectorSettings {
+	readonly hubspot: HubSpotSettings | undefined;
+	readonly zendesk: ZendeskSettings | undefined;
+	readonly slack: SlackSettings | undefined;
+	readonly email: EmailSettings | undefined;
+}
+
 /**
  * A destination missing from the result is "not configured": the queue records its deliveries as
  * skipped (PRODUCT §1), never lost. `fetch` and `now` are injectable for tests (no test switches).
  */
 export function createConnectors(
-	config: Config,
+	settings: ConnectorSettings,
 	deps: { logger: Logger; fetch?: typeof fetch; now?: () => number },
 ): Partial<Record<Destination, Connector>> {
 	const shared = {
@@ -44,12 +57,12 @@ export function createConnectors(
 		now: deps.now ?? Date.now,
 	} satisfies ConnectorDeps;
 	const connectors: Partial<Record<Destination, Connector>> = {};
-	if (config.hubspot)
-		connectors.hubspot = createHubSpotConnector(config.hubspot, shared);
-	if (config.zendesk)
-		connectors.zendesk = createZendeskConnector(config.zendesk, shared);
-	if (config.slack)
-		connectors.slack = createSlackConnector(config.slack, shared);
-	if (config.email) connectors.email = createEmailConnector(config.email);
+	if (settings.hubspot)
+		connectors.hubspot = createHubSpotConnector(settings.hubspot, shared);
+	if (settings.zendesk)
+		connectors.zendesk = createZendeskConnector(settings.zendesk, shared);
+	if (settings.slack)
+		connectors.slack = createSlackConnector(settings.slack, shared);
+	if (settings.email) connectors.email = createEmailConnector(settings.email);
 	return connectors;
 }

@@ -12,7 +12,6 @@ import {
 	type JWTVerifyOptions,
 	jwtVerify,
 } from "jose";
-import type { Config } from "../config.ts";
 import { err, ok, type Result } from "../core/index.ts";
 import { bearerToken, safeEqual } from "../http/index.ts";
 
@@ -38,8 +37,23 @@ export type Authenticate = (
 	authorization: string | undefined,
 ) => Promise<Result<Caller, AuthFailure>>;
 
+/** How callers are checked: Supabase access tokens (SUPABASE_JWT_*) and API keys (PLUMB_API_KEYS). */
+export interface CallerAuthSettings {
+	readonly supabase: {
+		/** HS256 only, used as its UTF-8 bytes. */
+		readonly jwtSecret: string | undefined;
+		/** ES256 / RS256 only. */
+		readonly jwksUrl: string | undefined;
+		/** Checked against `iss` when set. */
+		readonly jwtIssuer: string | undefined;
+		/** Required `aud`. */
+		readonly jwtAudience: string;
+	};
+	readonly apiKeys: readonly string[];
+}
+
 export interface AuthenticatorDeps {
-	config: Config;
+	settings: CallerAuthSettings;
 	/** Milliseconds since the epoch, for `exp` and `nbf`. */
 	now: () => number;
 	/** Used to fetch the JWKS; the global fetch by default. */
@@ -69,7 +83,7 @@ const unauthorized = (reason: string, message: string) =>
  * `role`, `app_metadata` and `user_metadata` are ignored: they grant nothing here.
  */
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticate {
-	const { supabase, apiKeys } = deps.config;
+	const { supabase, apiKeys } = deps.settings;
 	// Supabase's legacy JWT secret is used as its UTF-8 bytes, not base64-decoded.
 	const secret =
 		supabase.jwtSecret === undefined

@@ -1,4 +1,4 @@
-export type { Authenticate, Caller } from "./auth.ts";
+export type { Authenticate, Caller, CallerAuthSettings } from "./auth.ts";
 export { apiKeyId, createAuthenticator } from "./auth.ts";
 export type { IntentBody, IntentBodyInput } from "./intent-schemas.ts";
 export {
@@ -6,7 +6,7 @@ export {
 	intentBodySchema,
 	SUPPORT_CATEGORY_HINTS,
 } from "./intent-schemas.ts";
-export type { IntentsApiDeps } from "./intents.ts";
+export type { IntentsApiDeps, IntentsApiSettings } from "./intents.ts";
 export { INTENT_MAX_BODY_BYTES, intentsApi } from "./intents.ts";
 export { isJsonContentType, jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
 export type { RequestStatus } from "./request-status.ts";
@@ -15,7 +15,7 @@ export {
 	requestStatus,
 	statusSentence,
 } from "./request-status.ts";
-export type { StripeWebhookDeps } from "./stripe.ts";
+export type { StripeWebhookDeps, StripeWebhookSettings } from "./stripe.ts";
 export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
 export type { StripeEnvelope } from "./stripe-normalize.ts";
 export { normalizeStripeEvent, stripeEventType } from "./stripe-normalize.ts";
@@ -24,9 +24,16 @@ export {
 	STRIPE_TOLERANCE_SECONDS,
 	verifyStripeEvent,
 } from "./stripe-signature.ts";
-export type { SupabaseWebhookDeps } from "./supabase.ts";
+export type {
+	SupabaseWebhookDeps,
+	SupabaseWebhookSettings,
+} from "./supabase.ts";
 export { SUPABASE_MAX_BODY_BYTES, supabaseWebhook } from "./supabase.ts";
-export type { ZendeskSignatureFailure, ZendeskWebhookDeps } from "./zendesk.ts";
+export type {
+	ZendeskSignatureFailure,
+	ZendeskWebhookDeps,
+	ZendeskWebhookSettings,
+} from "./zendesk.ts";
 export {
 	verifyZendeskSignature,
 	ZENDESK_MAX_BODY_BYTES,

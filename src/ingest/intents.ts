@@ -2,7 +2,6 @@
 import { randomUUID } from "node:crypto";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Config } from "../config.ts";
 import { AppError } from "../core/index.ts";
 import type { AppEnv } from "../http/index.ts";
 import { type Metrics, personHash, userHash } from "../observability/index.ts";
@@ -12,7 +11,11 @@ import {
 	storeIntent,
 	wakeEventWorkers,
 } from "../store/index.ts";
-import { type Caller, createAuthenticator } from "./auth.ts";
+import {
+	type Caller,
+	type CallerAuthSettings,
+	createAuthenticator,
+} from "./auth.ts";
 import { intentEventData } from "./intent-normalize.ts";
 import {
 	fieldErrors,
@@ -28,8 +31,17 @@ export const INTENT_MAX_BODY_BYTES = 64 * 1024;
 /** Like Stripe's: printable ASCII without spaces, up to 255 characters (a UUID is typical). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
+/** What the /v1 routes need from the configuration. */
+export interface IntentsApiSettings {
+	readonly auth: CallerAuthSettings;
+	/** POST /v1/events per end user, per process (PLUMB_INTENT_RATE_PER_MINUTE). */
+	readonly userRatePerMinute: number;
+	/** POST /v1/events per API key, per process (PLUMB_INTENT_KEY_RATE_PER_MINUTE). */
+	readonly keyRatePerMinute: number;
+}
+
 export interface IntentsApiDeps {
-	config: Config;
+	settings: IntentsApiSettings;
 	db: Db;
 	metrics: Metrics;
 	now: () => number;
@@ -46,7 +58,7 @@ function callerTag(caller: Caller): string {
 export function intentsApi(deps: IntentsApiDeps): Hono<AppEnv> {
 	const app = new Hono<AppEnv>();
 	const authenticate = createAuthenticator({
-		config: deps.config,
+		settings: deps.settings.auth,
 		now: deps.now,
 		...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
 	});
@@ -88,8 +100,8 @@ export function intentsApi(deps: IntentsApiDeps): Hono<AppEnv> {
 			const caller = await requireCaller(c);
 			const rate =
 				caller.kind === "user"
-					? deps.config.intents.userRatePerMinute
-					: deps.config.intents.keyRatePerMinute;
+					? deps.settings.userRatePerMinute
+					: deps.settings.keyRatePerMinute;
 			const decision = limiter.take(caller.id, rate);
 			if (!decision.allowed) {
 				c.header("Retry-After", String(decision.retryAfterSeconds));

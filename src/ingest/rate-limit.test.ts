@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../config.ts";
 import { createRateLimiter } from "./rate-limit.ts";
 
 describe("createRateLimiter", () => {
@@ -38,27 +37,5 @@ describe("createRateLimiter", () => {
 		expect(limiter.take("c", 1).allowed).toBe(true);
 		expect(limiter.take("b", 1).allowed).toBe(false);
 		expect(limiter.take("a", 1).allowed).toBe(true);
-	});
-});
-
-describe("rate-limit configuration", () => {
-	it("defaults to 60 a minute per user and 600 per API key, and refuses nonsense by name", () => {
-		expect(loadConfig({}).intents).toEqual({
-			userRatePerMinute: 60,
-			keyRatePerMinute: 600,
-		});
-		expect(
-			loadConfig({ PLUMB_INTENT_RATE_PER_MINUTE: "5" }).intents
-				.userRatePerMinute,
-		).toBe(5);
-		for (const value of ["0", "1.5", "lots"]) {
-			expect(() =>
-				loadConfig({ PLUMB_INTENT_KEY_RATE_PER_MINUTE: value }),
-			).toThrow(ConfigError);
-			expect(() =>
-				loadConfig({ PLUMB_INTENT_KEY_RATE_PER_MINUTE: value }),
-			).toThrow(/PLUMB_INTENT_KEY_RATE_PER_MINUTE/);
-		}
-		expect(loadConfig({}).supabase.jwtAudience).toBe("authenticated");
 	});
 });

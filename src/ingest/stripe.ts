@@ -1,7 +1,6 @@
 /** POST /webhooks/stripe: verify, normalize, store once, acknowledge after the commit. Nothing else. */
 import { Hono } from "hono";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { AppError } from "../core/index.ts";
 import {
 	type AppEnv,
@@ -44,8 +43,14 @@ const stripeEnvelopeSchema = z.object({
 	}),
 });
 
+/** What the Stripe webhook needs from the configuration. */
+export interface StripeWebhookSettings {
+	/** STRIPE_WEBHOOK_SECRET: one or more whsec_… secrets (several during a rotation); none → 503. */
+	readonly webhookSecrets: readonly string[];
+}
+
 export interface StripeWebhookDeps {
-	config: Config;
+	settings: StripeWebhookSettings;
 	db: Db;
 	metrics: Metrics;
 	now: () => number;
@@ -56,7 +61,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 	app.use("*", countWebhookFailures(deps, "stripe"));
 	app.post("/", async (c) => {
 		const started = performance.now();
-		const secrets = deps.config.stripe.webhookSecrets;
+		const secrets = deps.settings.webhookSecrets;
 		if (secrets.length === 0) {
 			// 503 so Stripe keeps retrying until the secret is set: nothing is lost, nothing is trusted.
 			throw new AppError(

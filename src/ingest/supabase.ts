@@ -6,7 +6,6 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { AppError, type CustomerFacts } from "../core/index.ts";
 import { type AppEnv, hasBearer, storableDate } from "../http/index.ts";
 import { type Metrics, userHash } from "../observability/index.ts";
@@ -44,8 +43,14 @@ const authUserSchema = z.object({
 });
 type AuthUser = z.infer<typeof authUserSchema>;
 
+/** What the Supabase webhook needs from the configuration. */
+export interface SupabaseWebhookSettings {
+	/** SUPABASE_WEBHOOK_SECRET: the shared secret the webhook sends; unset → 503. */
+	readonly webhookSecret: string | undefined;
+}
+
 export interface SupabaseWebhookDeps {
-	config: Config;
+	settings: SupabaseWebhookSettings;
 	db: Db;
 	metrics: Metrics;
 	now: () => number;
@@ -92,7 +97,7 @@ export function supabaseWebhook(deps: SupabaseWebhookDeps): Hono<AppEnv> {
 		}),
 		async (c) => {
 			const started = performance.now();
-			const secret = deps.config.supabase.webhookSecret;
+			const secret = deps.settings.webhookSecret;
 			// 503, as for Stripe: nothing is trusted until the secret is set.
 			if (secret === undefined)
 				throw new AppError(

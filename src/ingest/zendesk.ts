@@ -6,7 +6,6 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
-import type { Config } from "../config.ts";
 import { AppError, err, ok, type Result } from "../core/index.ts";
 import { type AppEnv, storableDate } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
@@ -143,8 +142,14 @@ function dateOr(value: string | undefined, fallback: Date): Date {
 	);
 }
 
+/** What the Zendesk webhook needs from the configuration. */
+export interface ZendeskWebhookSettings {
+	/** ZENDESK_WEBHOOK_SECRET: one or more signing secrets (several during a rotation); none → 503. */
+	readonly webhookSecrets: readonly string[];
+}
+
 export interface ZendeskWebhookDeps {
-	config: Config;
+	settings: ZendeskWebhookSettings;
 	db: Db;
 	metrics: Metrics;
 	now: () => number;
@@ -166,7 +171,7 @@ export function zendeskWebhook(deps: ZendeskWebhookDeps): Hono<AppEnv> {
 		}),
 		async (c) => {
 			const started = performance.now();
-			const secrets = deps.config.zendeskWebhookSecrets;
+			const secrets = deps.settings.webhookSecrets;
 			if (secrets.length === 0) {
 				// 503 so Zendesk keeps retrying until the secret is set: nothing is lost, nothing is trusted.
 				throw new AppError(

@@ -1,8 +1,21 @@
 import { describe, expect, it } from "vitest";
-import { DEFAULTS } from "../config.ts";
-import { type AlertRuleInputs, duration, firingAlerts } from "./alert-rules.ts";
+import {
+	type AlertRuleInputs,
+	type AlertRuleSettings,
+	duration,
+	firingAlerts,
+} from "./alert-rules.ts";
 
-const settings = DEFAULTS.alerts;
+/** The thresholds of PRODUCT §7 (also the defaults in config/defaults.ts). */
+const settings: AlertRuleSettings = {
+	windowMs: 15 * 60_000,
+	signatureFailures: 3,
+	webhookFailurePercent: 2,
+	syncP95Ms: 30_000,
+	interventionsPerDay: 5,
+	deliveryRetries: 3,
+	minSamples: 10,
+};
 const quiet: AlertRuleInputs = {
 	verificationFailures: {},
 	webhookFailures: {},

@@ -1,10 +1,8 @@
 /**
  * The alert rules of PRODUCT §7 as pure functions: what the database says now → which alerts should
- * be open. The evaluator (src/cli/alert-rules.ts) opens the ones that are not (once per episode) and
+ * be open. The evaluator (src/cli/observability.ts) opens the ones that are not (once per episode) and
  * resolves the open ones that are no longer here.
  */
-import type { AlertSettings } from "../config.ts";
-
 /** The rule alerts' kinds (`plumb.alerts.kind`). Dead deliveries keep their own per-delivery alert. */
 export const ALERT_RULE_KINDS = [
 	"webhook_verification",
@@ -61,10 +59,28 @@ const NAMES: Readonly<Record<string, string>> = {
 	supabase: "Supabase",
 };
 
+/** The thresholds the rules compare against (PRODUCT §7); durations in ms. An alert fires when a value goes *over* its threshold. */
+export interface AlertRuleSettings {
+	/** The window of the webhook and sync-latency rules. */
+	readonly windowMs: number;
+	/** Failed webhook verifications in the window. */
+	readonly signatureFailures: number;
+	/** Webhook requests answered 4xx/5xx, as a percentage of all webhook requests in the window. */
+	readonly webhookFailurePercent: number;
+	/** p95 of event received → delivered, in the window. */
+	readonly syncP95Ms: number;
+	/** Manual interventions in the last 24 hours. */
+	readonly interventionsPerDay: number;
+	/** Failed attempts of one delivery that is still being retried. */
+	readonly deliveryRetries: number;
+	/** Fewest webhook requests (or deliveries) in the window for the rate (or p95) rule to judge. */
+	readonly minSamples: number;
+}
+
 /** Evaluates every rule; returns the alerts that should be open, in a stable order. */
 export function firingAlerts(
 	inputs: AlertRuleInputs,
-	settings: AlertSettings,
+	settings: AlertRuleSettings,
 ): FiringAlert[] {
 	const window = duration(settings.windowMs);
 	const firing: FiringAlert[] = [];

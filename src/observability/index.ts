@@ -1,6 +1,7 @@
 export type {
 	AlertRuleInputs,
 	AlertRuleKind,
+	AlertRuleSettings,
 	FiringAlert,
 } from "./alert-rules.ts";
 export {

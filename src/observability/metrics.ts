@@ -7,15 +7,22 @@ import {
 	Registry,
 } from "prom-client";
 
-export function createMetrics(options: { defaultMetrics?: boolean } = {}) {
+export function createMetrics(
+	options: {
+		defaultMetrics?: boolean;
+		/** Milliseconds since the epoch, for the 0.5 s cache of the database-backed gauges; tests pin it. */
+		now?: () => number;
+	} = {},
+) {
 	const registry = new Registry();
+	const now = options.now ?? Date.now;
 	// Node's own series (process_*, nodejs_*) under the one plumb_ prefix: plumb_process_cpu_seconds_total …
 	if (options.defaultMetrics)
 		collectDefaultMetrics({ register: registry, prefix: "plumb_" });
 	return {
 		registry,
-		...deliveryMetrics(registry),
-		...alertMetrics(registry),
+		...deliveryMetrics(registry, now),
+		...alertMetrics(registry, now),
 		eventsApplied: new Counter({
 			name: "plumb_events_applied_total",
 			help: "Events the worker applied (processed) or failed to apply, by canonical type",
@@ -95,7 +102,7 @@ export interface QueueSnapshot {
  * A database read shared by the gauges of one scrape (cached 0.5 s); a failed read shows no series.
  * `set` installs the read (any process may: the values are the same from every process).
  */
-function scrapeSource<T>() {
+function scrapeSource<T>(now: () => number) {
 	let source: (() => Promise<T>) | undefined;
 	let cached: { at: number; value: Promise<T | undefined> } | undefined;
 	return {
@@ -105,9 +112,10 @@ function scrapeSource<T>() {
 		},
 		read(): Promise<T | undefined> {
 			if (source === undefined) return Promise.resolve(undefined);
-			if (cached === undefined || Date.now() - cached.at > 500) {
+			const at = now();
+			if (cached === undefined || at - cached.at > 500) {
 				const read = source;
-				cached = { at: Date.now(), value: read().catch(() => undefined) };
+				cached = { at, value: read().catch(() => undefined) };
 			}
 			return cached.value;
 		},
@@ -115,8 +123,8 @@ function scrapeSource<T>() {
 }
 
 /** The delivery engine's metrics (issue 5 item 9); queue gauges come from `setQueueSource`. */
-function deliveryMetrics(registry: Registry) {
-	const queue = scrapeSource<QueueSnapshot>();
+function deliveryMetrics(registry: Registry, now: () => number) {
+	const queue = scrapeSource<QueueSnapshot>(now);
 	const snapshot = () => queue.read();
 	const destinations = ["destination"] as const;
 	return {
@@ -226,8 +234,8 @@ export type AlertSnapshot = ReadonlyArray<{
 }>;
 
 /** Alerts (issue 9): what is firing now (from the database) and what this process's evaluator did. */
-function alertMetrics(registry: Registry) {
-	const alerts = scrapeSource<AlertSnapshot>();
+function alertMetrics(registry: Registry, now: () => number) {
+	const alerts = scrapeSource<AlertSnapshot>(now);
 	return {
 		/** Installs the database read behind `plumb_alerts_open`. */
 		setAlertSource: alerts.set,

@@ -1,5 +1,4 @@
 /** One attempt: build the request, call the connector within a timeout, and decide the next state. */
-import type { DeliverySettings } from "../config.ts";
 import {
 	type Connector,
 	type CustomerSnapshot,
@@ -14,6 +13,7 @@ import {
 	type SettleRow,
 } from "../store/index.ts";
 import { nextState } from "./backoff.ts";
+import type { DeliveryWorkerSettings } from "./settings.ts";
 
 /** What to set when a destination has no connector; a replay runs the delivery once it is configured. */
 export const NOT_CONFIGURED: Readonly<Record<Destination, string>> = {
@@ -30,7 +30,7 @@ const MAX_ERROR_LENGTH = 1_000;
 export interface AttemptContext {
 	db: Db;
 	connector: Connector | undefined;
-	settings: DeliverySettings;
+	settings: DeliveryWorkerSettings;
 	publicUrl: string;
 	/** Masks configured secrets in error text before it is stored or logged. */
 	scrub: (text: string) => string;

@@ -18,6 +18,7 @@ export type {
 	ReplayResult,
 } from "./replay.ts";
 export { replayDead, replayDelivery } from "./replay.ts";
+export type { DeliveryWorkerSettings } from "./settings.ts";
 export type {
 	DeliveryWorker,
 	DeliveryWorkerDeps,

@@ -4,7 +4,6 @@
  * slot. Any number of workers, in any number of processes, share one database.
  */
 import { setMaxListeners } from "node:events";
-import type { DeliverySettings } from "../config.ts";
 import {
 	type Connector,
 	DESTINATIONS,
@@ -29,6 +28,7 @@ import { messageOf, releasedRow, runAttempt } from "./attempt.ts";
 import { DestinationLimits } from "./limits.ts";
 import { ReadyQueue } from "./ready-queue.ts";
 import { recoverLeases } from "./recovery.ts";
+import type { DeliveryWorkerSettings } from "./settings.ts";
 import { Settler } from "./settle.ts";
 import { withSqlRetry } from "./sql-retry.ts";
 
@@ -45,7 +45,7 @@ export interface DeliveryWorkerDeps {
 	wakeup: Wakeup;
 	/** Destinations without a connector are "not configured": their deliveries become `skipped`. */
 	connectors: Partial<Record<Destination, Connector>>;
-	settings: DeliverySettings;
+	settings: DeliveryWorkerSettings;
 	/** For dashboard links in CRM snapshots and alerts. */
 	publicUrl: string;
 	scrub?: (text: string) => string;

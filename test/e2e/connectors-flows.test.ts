@@ -3,7 +3,7 @@
  * deliveries → delivery worker → HubSpot, Zendesk and Slack stand-ins on loopback.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Config } from "../../src/config.ts";
+import type { Config } from "../../src/config/index.ts";
 import { createConnectors } from "../../src/connectors/index.ts";
 import { testConfig } from "../support/app.ts";
 import { waitFor } from "../support/child.ts";

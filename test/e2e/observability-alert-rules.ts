@@ -1,5 +1,5 @@
 /** The alert rules as the e2e test drives them: over the threshold, then cleared again. */
-import type { AlertSettings } from "../../src/config.ts";
+import type { AlertSettings } from "../../src/config/index.ts";
 import {
 	type Db,
 	insertEvent,

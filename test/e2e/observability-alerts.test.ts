@@ -8,7 +8,7 @@ import {
 	type AlertEvaluatorDeps,
 	evaluateAlertRules,
 } from "../../src/cli/observability.ts";
-import type { Config } from "../../src/config.ts";
+import type { Config } from "../../src/config/index.ts";
 import { createConnectors } from "../../src/connectors/index.ts";
 import { createLogger } from "../../src/observability/index.ts";
 import { openPg } from "../../src/store/index.ts";

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../src/app.ts";
 import { watchAlertMetrics } from "../../src/cli/observability.ts";
-import type { Config } from "../../src/config.ts";
+import type { Config } from "../../src/config/index.ts";
 import { createConnectors } from "../../src/connectors/index.ts";
 import {
 	createLogger,

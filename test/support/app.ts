@@ -1,7 +1,7 @@
 /** An in-process Plumb app over a test database, with its log lines captured for assertions. */
 import { Writable } from "node:stream";
 import { createApp } from "../../src/app.ts";
-import { type Config, loadConfig } from "../../src/config.ts";
+import { type Config, loadConfig } from "../../src/config/index.ts";
 import {
 	createLogger,
 	createMetrics,

@@ -1,7 +1,7 @@
 /** Delivery worker fixtures: short test settings, an in-process worker with captured logs, seeded rows. */
 
 import { afterEach, beforeEach } from "vitest";
-import type { DeliverySettings } from "../../src/config.ts";
+import type { DeliverySettings } from "../../src/config/index.ts";
 import type { Connector, Destination } from "../../src/core/index.ts";
 import {
 	createLogger,

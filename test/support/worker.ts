@@ -1,5 +1,5 @@
 /** Drives the event worker in-process until the inbox is empty. */
-import type { Config } from "../../src/config.ts";
+import type { Config } from "../../src/config/index.ts";
 import { createLogger } from "../../src/observability/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";

@@ -156,7 +156,7 @@ function mailSecrets(smtpUrl: string): string[] {
 		if (url.password !== "")
 			secrets.push(url.password, decodeURIComponent(url.password));
 	} catch {
-		// config.ts already refused a URL that does not parse.
+		// config/env.ts already refused a URL that does not parse.
 	}
 	return secrets;
 }

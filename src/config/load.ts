@@ -1,21 +1,13 @@
-/** Typed configuration: the environment parsed once, loudly; the only file that reads process.env. */
+/** Typed configuration: the environment (read by env.ts) turned once, loudly, into a frozen Config. */
 
-import { DEFAULTS } from "./config-defaults.ts";
-import { type Env, envSchema, rate } from "./config-env.ts";
+import { DEFAULTS } from "./defaults.ts";
+import { type Env, rate, readEnv } from "./env.ts";
 import type {
 	AlertSettings,
 	Config,
 	DeliveryDestination,
 	DeliverySettings,
-} from "./config-types.ts";
-
-export type { Tier } from "./config-defaults.ts";
-export { DEFAULTS } from "./config-defaults.ts";
-export type {
-	AlertSettings,
-	Config,
-	DeliverySettings,
-} from "./config-types.ts";
+} from "./types.ts";
 
 /** A misconfigured environment. The message names variables, never their values. */
 export class ConfigError extends Error {
@@ -36,19 +28,13 @@ const GROUPS: ReadonlyArray<readonly (keyof Env)[]> = [
 	["SMTP_URL", "ALERT_EMAIL_TO", "ALERT_EMAIL_FROM"],
 ];
 
+/** The Config of `source` (default: the process environment); throws ConfigError naming every bad variable. */
 export function loadConfig(
-	source: Record<string, string | undefined> = process.env,
+	source?: Record<string, string | undefined>,
 ): Config {
-	const parsed = envSchema.safeParse(source);
-	if (!parsed.success) {
-		// zod's issue messages are ours or generic; the received value is never part of them.
-		throw new ConfigError(
-			parsed.error.issues.map(
-				(issue) => `${String(issue.path[0])}: ${issue.message}`,
-			),
-		);
-	}
-	const env = parsed.data;
+	const read = readEnv(source);
+	if (!read.ok) throw new ConfigError(read.problems);
+	const env = read.env;
 	const problems: string[] = [];
 	for (const group of GROUPS) {
 		const missing = group.filter((name) => env[name] === undefined);

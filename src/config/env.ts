@@ -1,6 +1,9 @@
-/** The zod schema over the environment: one parser per variable, with messages that never echo a value. */
+/**
+ * The environment: one zod parser per variable, with messages that never echo a value. The only
+ * module that reads process.env for settings.
+ */
 import { z } from "zod";
-import { LOG_LEVELS, TIERS } from "./config-defaults.ts";
+import { LOG_LEVELS, TIERS } from "./defaults.ts";
 
 /** Empty strings count as unset, as they do in most `.env` files. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -239,3 +242,18 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+/** The variables of `source` (default: process.env), parsed; or one problem per bad variable. */
+export function readEnv(
+	source: Record<string, string | undefined> = process.env,
+): { ok: true; env: Env } | { ok: false; problems: string[] } {
+	const parsed = envSchema.safeParse(source);
+	if (parsed.success) return { ok: true, env: parsed.data };
+	// zod's issue messages are ours or generic; the received value is never part of them.
+	return {
+		ok: false,
+		problems: parsed.error.issues.map(
+			(issue) => `${String(issue.path[0])}: ${issue.message}`,
+		),
+	};
+}

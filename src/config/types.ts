@@ -1,5 +1,5 @@
-/** The typed configuration every module receives (built by loadConfig in config.ts). */
-import type { DEFAULTS, LOG_LEVELS, Tier } from "./config-defaults.ts";
+/** The typed configuration the wiring (cli/, app.ts, main.ts) receives, built by loadConfig in load.ts. */
+import type { DEFAULTS, LOG_LEVELS, Tier } from "./defaults.ts";
 
 export interface Config {
 	readonly env: "development" | "production" | "test";

@@ -1,4 +1,4 @@
-/** Configuration defaults and the fixed value sets, in one place (read by config.ts). */
+/** Configuration defaults and the fixed value sets, in one place (read by env.ts and load.ts). */
 
 /** Defaults live in one place. */
 export const DEFAULTS = {

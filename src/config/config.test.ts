@@ -4,7 +4,7 @@ import {
 	configuredConnectors,
 	DEFAULTS,
 	loadConfig,
-} from "./config.ts";
+} from "./index.ts";
 
 function problemsOf(env: Record<string, string>): string {
 	try {
@@ -159,5 +159,42 @@ describe("loadConfig", () => {
 		expect(
 			message.split("\n").filter((line) => line.startsWith("  - ")),
 		).toHaveLength(3);
+	});
+});
+
+describe("rate-limit configuration", () => {
+	it("defaults to 60 a minute per user and 600 per API key, and refuses nonsense by name", () => {
+		expect(loadConfig({}).intents).toEqual({
+			userRatePerMinute: 60,
+			keyRatePerMinute: 600,
+		});
+		expect(
+			loadConfig({ PLUMB_INTENT_RATE_PER_MINUTE: "5" }).intents
+				.userRatePerMinute,
+		).toBe(5);
+		for (const value of ["0", "1.5", "lots"]) {
+			expect(() =>
+				loadConfig({ PLUMB_INTENT_KEY_RATE_PER_MINUTE: value }),
+			).toThrow(ConfigError);
+			expect(() =>
+				loadConfig({ PLUMB_INTENT_KEY_RATE_PER_MINUTE: value }),
+			).toThrow(/PLUMB_INTENT_KEY_RATE_PER_MINUTE/);
+		}
+		expect(loadConfig({}).supabase.jwtAudience).toBe("authenticated");
+	});
+});
+
+describe("alert thresholds", () => {
+	it("default to PRODUCT §7 (the alert-rule tests use the same values)", () => {
+		expect(loadConfig({}).alerts).toEqual({
+			intervalMs: 30_000,
+			windowMs: 15 * 60_000,
+			signatureFailures: 3,
+			webhookFailurePercent: 2,
+			syncP95Ms: 30_000,
+			interventionsPerDay: 5,
+			deliveryRetries: 3,
+			minSamples: 10,
+		});
 	});
 });
