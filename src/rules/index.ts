@@ -28,6 +28,8 @@ export {
 	HISTORY_WINDOW_MS,
 	withFailure,
 } from "./escalation.ts";
+export type { MergeCandidate } from "./merge.ts";
+export { survivorFirst } from "./merge.ts";
 export type { PaymentState, PaymentStatus } from "./payment.ts";
 export { mergePayments, paymentObservation, preferredRef } from "./payment.ts";
 export type { PlanCatalog } from "./plans.ts";

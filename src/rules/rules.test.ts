@@ -8,6 +8,7 @@ import {
 import { derivePlan } from "./derived-plan.ts";
 import { money } from "./describe.ts";
 import { escalationEpisode } from "./escalation.ts";
+import { survivorFirst } from "./merge.ts";
 import { mergePayments, paymentObservation, preferredRef } from "./payment.ts";
 import { planName, tierFor } from "./plans.ts";
 import { compareObservations, earliest, highest, latest } from "./registers.ts";
@@ -343,6 +344,18 @@ describe("billing escalation episodes", () => {
 		expect(
 			escalationEpisode([f("a", 0), f("b", 31 * DAY)], f("b", 31 * DAY)),
 		).toBeUndefined();
+	});
+});
+
+describe("merges", () => {
+	it("put the oldest record first, then the smallest id, whatever the input order", () => {
+		const records = [
+			{ id: "c3", createdAt: at(5) },
+			{ id: "c2", createdAt: at(1) },
+			{ id: "c1", createdAt: at(1) },
+		];
+		expect(survivorFirst(records).map((r) => r.id)).toEqual(["c1", "c2", "c3"]);
+		expect(records[0]?.id).toBe("c3");
 	});
 });
 

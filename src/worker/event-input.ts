@@ -10,6 +10,7 @@ import {
 	mergePayments,
 	type PaymentState,
 	type RuleInput,
+	survivorFirst,
 } from "../rules/index.ts";
 import type { ClaimedEvent } from "../store/index.ts";
 import type { EventKeys } from "./event-keys.ts";
@@ -99,8 +100,8 @@ export function readEvent(
 }
 
 /**
- * The customers this event names (oldest first: the oldest record survives a merge), or a new one
- * when it names an identity nobody has yet. The merge itself is recorded after the rules decide.
+ * The customers this event names, survivor first (the rules' `survivorFirst`), or a new one when it
+ * names an identity nobody has yet. The merge itself is recorded after the rules decide.
  */
 function resolve(
 	workspace: Workspace,
@@ -128,8 +129,5 @@ function resolve(
 			{ id, fields: {}, derived: { tier: "free" }, createdAt: new Date() },
 		];
 	}
-	return found.sort(
-		(a, b) =>
-			a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1),
-	);
+	return survivorFirst(found);
 }
