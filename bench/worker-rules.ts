@@ -202,6 +202,7 @@ function ruleCost(events: readonly StripeEnvelope[]): number[] {
 			recentBillingKeys: [],
 			plans: {},
 			customerUrl: "http://bench.test",
+			newTicketId: "t",
 		};
 		const started = performance.now();
 		decide(input);

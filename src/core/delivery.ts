@@ -103,20 +103,36 @@ export interface Notification {
 	alert_id?: string | undefined;
 }
 
-/** What rules ask for; the worker turns each into a delivery row with an idempotency key. */
+/** A CRM sync carries no payload: the connector sends the customer as they are when it runs. */
+export interface CrmSyncIntent {
+	destination: "hubspot";
+	action: "crm_sync";
+}
+
+export interface CreateTicketIntent {
+	destination: "zendesk";
+	action: "create_ticket";
+	payload: CreateTicketPayload;
+}
+
+export interface AddCommentIntent {
+	destination: "zendesk";
+	action: "add_comment";
+	payload: AddCommentPayload;
+}
+
+export interface NotifyIntent {
+	destination: "slack" | "email";
+	action: "notify";
+	payload: Notification;
+}
+
+/** What rules ask for, payload included; the worker stores each as a delivery row with an idempotency key. */
 export type DeliveryIntent =
-	| { destination: "hubspot"; action: "crm_sync" }
-	| {
-			destination: "zendesk";
-			action: "create_ticket";
-			payload: CreateTicketPayload;
-	  }
-	| {
-			destination: "zendesk";
-			action: "add_comment";
-			payload: AddCommentPayload;
-	  }
-	| { destination: "slack" | "email"; action: "notify"; payload: Notification };
+	| CrmSyncIntent
+	| CreateTicketIntent
+	| AddCommentIntent
+	| NotifyIntent;
 
 export type DeliveryAction = DeliveryIntent["action"];
 

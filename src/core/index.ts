@@ -1,7 +1,10 @@
 export type {
+	AddCommentIntent,
 	AddCommentPayload,
 	Connector,
+	CreateTicketIntent,
 	CreateTicketPayload,
+	CrmSyncIntent,
 	CustomerSnapshot,
 	DeliveryAction,
 	DeliveryIntent,
@@ -11,6 +14,7 @@ export type {
 	Destination,
 	Notification,
 	NotificationKind,
+	NotifyIntent,
 	TicketCategory,
 	TicketContext,
 	TicketPriority,

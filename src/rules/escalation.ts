@@ -14,6 +14,14 @@
 export const ATTEMPT_GAP_MS = 10 * 60 * 1000;
 export const EPISODE_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
 
+/**
+ * How far from an event its history can matter: an episode reaches 30 days back from a failure, and a
+ * billing ticket within 30 days of the episode's first failure means it was handled, so nothing more
+ * than 2 × 30 days away changes a decision. The worker loads failures and billing tickets this far
+ * around a batch's events, and passes the rules the billing tickets opened within it.
+ */
+export const HISTORY_WINDOW_MS = 2 * EPISODE_WINDOW_MS;
+
 export interface Failure {
 	attemptRef: string;
 	at: Date;
@@ -43,4 +51,18 @@ export function escalationEpisode(
 		if (Math.abs(time - t) <= EPISODE_WINDOW_MS && time < first) first = time;
 	}
 	return new Date(first);
+}
+
+/** One failed attempt reported twice keeps its earliest time, so the count never depends on arrival order. */
+export function withFailure(
+	failures: readonly Failure[],
+	failure: Failure,
+): Failure[] {
+	const known = failures.find((f) => f.attemptRef === failure.attemptRef);
+	if (!known)
+		return [...failures, { attemptRef: failure.attemptRef, at: failure.at }];
+	if (known.at.getTime() <= failure.at.getTime()) return [...failures];
+	return failures.map((f) =>
+		f === known ? { attemptRef: f.attemptRef, at: failure.at } : f,
+	);
 }

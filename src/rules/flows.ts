@@ -20,13 +20,13 @@ import type {
 } from "./types.ts";
 
 export interface FlowResult {
-	ticketsToOpen: TicketRequest[];
+	/** A flow opens at most one ticket: one issue key per event. */
+	ticketToOpen?: TicketRequest | undefined;
 	comments: CommentRequest[];
 	alerts: AlertRequest[];
 }
 
 const nothing = (): FlowResult => ({
-	ticketsToOpen: [],
 	comments: [],
 	alerts: [],
 });
@@ -92,7 +92,7 @@ function openOrComment(
 	if (!request.requester) return nothing();
 	return {
 		...nothing(),
-		ticketsToOpen: [{ ...request, requester: request.requester }],
+		ticketToOpen: { ...request, requester: request.requester },
 	};
 }
 

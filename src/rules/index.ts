@@ -1,4 +1,3 @@
-export { decide, derivePlan, withFailure } from "./apply.ts";
 export type {
 	CustomerFields,
 	EmailSource,
@@ -12,12 +11,25 @@ export {
 	mergeCustomerFields,
 	normalizeEmail,
 } from "./customer.ts";
+export { decide } from "./decide.ts";
+export {
+	addComment,
+	commentInstead,
+	createTicket,
+	crmSync,
+	forSurvivor,
+} from "./deliveries.ts";
+export { derivePlan, keepsDerivedPlan } from "./derived-plan.ts";
 export type { Failure } from "./escalation.ts";
 export {
 	ATTEMPT_GAP_MS,
 	EPISODE_WINDOW_MS,
 	escalationEpisode,
+	HISTORY_WINDOW_MS,
+	withFailure,
 } from "./escalation.ts";
+export type { MergeCandidate } from "./merge.ts";
+export { survivorFirst } from "./merge.ts";
 export type { PaymentState, PaymentStatus } from "./payment.ts";
 export { mergePayments, paymentObservation, preferredRef } from "./payment.ts";
 export type { PlanCatalog } from "./plans.ts";
@@ -34,11 +46,14 @@ export { issueKeys, priorityFor, toCategory } from "./tickets.ts";
 export type {
 	AlertRequest,
 	CommentRequest,
+	Decision,
 	DerivedPlan,
+	NewTicket,
 	OpenTicket,
 	RuleEvent,
 	RuleInput,
-	RuleOutput,
+	StatePatch,
 	TicketRequest,
+	TicketSelector,
 	TimelineEntry,
 } from "./types.ts";

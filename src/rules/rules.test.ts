@@ -1,18 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type {
-	EventData,
-	EventType,
-	TicketCategory,
-	Tier,
-} from "../core/index.ts";
-import { decide, derivePlan } from "./apply.ts";
+import type { EventData, TicketCategory, Tier } from "../core/index.ts";
 import {
 	customerObservation,
 	mergeCustomerFields,
 	normalizeEmail,
 } from "./customer.ts";
+import { derivePlan } from "./derived-plan.ts";
 import { money } from "./describe.ts";
 import { escalationEpisode } from "./escalation.ts";
+import { survivorFirst } from "./merge.ts";
 import { mergePayments, paymentObservation, preferredRef } from "./payment.ts";
 import { planName, tierFor } from "./plans.ts";
 import { compareObservations, earliest, highest, latest } from "./registers.ts";
@@ -24,7 +20,6 @@ import {
 } from "./subscription.ts";
 import { classifySupportCategory } from "./support-category.ts";
 import { priorityFor, subjectFrom, toCategory } from "./tickets.ts";
-import type { RuleInput } from "./types.ts";
 
 const at = (seconds: number) => new Date(1_760_000_000_000 + seconds * 1000);
 const DAY = 86_400;
@@ -352,173 +347,19 @@ describe("billing escalation episodes", () => {
 	});
 });
 
-describe("decide", () => {
-	const base = (
-		type: EventType,
-		data: EventData,
-		extra: Partial<RuleInput> = {},
-	): RuleInput => ({
-		event: {
-			id: "e1",
-			type,
-			source: "stripe",
-			externalId: "evt_1",
-			occurredAt: at(100),
-			data,
-		},
-		customer: {
-			id: "c1",
-			fields: {
-				email: {
-					value: { address: "ada@example.com", source: "auth" },
-					at: at(0),
-				},
-			},
-			derived: { tier: "free" },
-		},
-		subscriptions: [],
-		failures: [],
-		openTickets: [],
-		recentBillingKeys: [],
-		plans: {},
-		customerUrl: "http://plumb.test/admin/customers/c1",
-		...extra,
+describe("merges", () => {
+	it("put the oldest record first, then the smallest id, whatever the input order", () => {
+		const records = [
+			{ id: "c3", createdAt: at(5) },
+			{ id: "c2", createdAt: at(1) },
+			{ id: "c1", createdAt: at(1) },
+		];
+		expect(survivorFirst(records).map((r) => r.id)).toEqual(["c1", "c2", "c3"]);
+		expect(records[0]?.id).toBe("c3");
 	});
+});
 
-	it("queues a CRM sync only when something the CRM shows changed", () => {
-		expect(
-			decide(base("payment_succeeded", { payment: { refs: ["pi_1"] } }))
-				.crmSync,
-		).toBe(true);
-		const unchanged = base("ticket_closed", {
-			ticket: { ticket_id: "1", status: "solved" },
-		});
-		expect(decide(unchanged).crmSync).toBe(false);
-		expect(decide(unchanged).ticketsToClose).toEqual([
-			{ externalRef: "1", issueKey: undefined },
-		]);
-	});
-
-	it("comments instead of opening a second ticket for the same issue key", () => {
-		const input = base(
-			"support_requested",
-			{ support: { message: "still broken", category: "bug" } },
-			{
-				openTickets: [
-					{
-						id: "t1",
-						issueKey: "support:c1:bug",
-						category: "bug",
-						openedAt: at(0),
-						externalRef: "99",
-					},
-				],
-			},
-		);
-		const out = decide(input);
-		expect(out.ticketsToOpen).toEqual([]);
-		expect(out.comments).toEqual([
-			{
-				ticketId: "t1",
-				issueKey: "support:c1:bug",
-				externalRef: "99",
-				message: "still broken",
-				attachments: undefined,
-			},
-		]);
-	});
-
-	it("raises a dispute alert even for an unknown customer, but opens a ticket only with an e-mail", () => {
-		const dispute = {
-			dispute: {
-				id: "dp_1",
-				refs: ["ch_1"],
-				amount: 1000,
-				currency: "usd",
-				reason: "fraudulent",
-			},
-		};
-		const anonymous = decide(
-			base("dispute_opened", dispute, { customer: undefined }),
-		);
-		expect(anonymous.alerts).toHaveLength(1);
-		expect(anonymous.ticketsToOpen).toEqual([]);
-		const noEmail = decide(
-			base("dispute_opened", dispute, {
-				customer: { id: "c1", fields: {}, derived: { tier: "free" } },
-			}),
-		);
-		expect(noEmail.ticketsToOpen).toEqual([]);
-		const known = decide(base("dispute_opened", dispute));
-		expect(known.ticketsToOpen[0]).toMatchObject({
-			issueKey: "dispute:dp_1",
-			priority: "urgent",
-			category: "dispute",
-		});
-	});
-
-	it("marks an older event as stale history", () => {
-		const newer = {
-			ref: "sub_1",
-			status: { value: { status: "canceled" }, at: at(200) },
-		};
-		const customer = {
-			id: "c1",
-			fields: {},
-			derived: { planStatus: "canceled", tier: "free" as const },
-		};
-		const out = decide(
-			base(
-				"subscription_updated",
-				{ subscription: { id: "sub_1", status: "active" } },
-				{ subscriptions: [newer], customer },
-			),
-		);
-		expect(out.subscriptions[0]?.status?.value.status).toBe("canceled");
-		expect(out.timeline.details.stale).toBe(true);
-	});
-
-	it.each<[EventType, EventData, RegExp]>([
-		["signup", { customer: { email: "a@b.c" } }, /Signed up as a@b\.c/],
-		[
-			"lead_captured",
-			{ lead: { source: "webinar" } },
-			/Lead captured from webinar/,
-		],
-		["chat_started", { chat: { session_id: "s" } }, /Chat started/],
-		[
-			"refund_issued",
-			{
-				refund: {
-					refs: ["ch_1"],
-					amount_refunded: 250,
-					currency: "jpy",
-					fully_refunded: false,
-				},
-			},
-			/Refund issued 250 JPY/,
-		],
-		[
-			"ignored",
-			{ provider: { event_type: "customer.created" } },
-			/Ignored customer\.created/,
-		],
-		[
-			"payment_failed",
-			{
-				payment: {
-					refs: ["pi_1"],
-					amount: 1999,
-					currency: "eur",
-					failure_reason: "declined",
-				},
-			},
-			/Payment failed 19\.99 EUR \(pi_1\) — declined/,
-		],
-	])("summarises %s for the timeline", (type, data, summary) => {
-		expect(decide(base(type, data)).timeline.summary).toMatch(summary);
-	});
-
+describe("timeline text", () => {
 	it("formats money in the currency's own decimals", () => {
 		expect(money(123456, "usd")).toBe("1234.56 USD");
 		expect(money(500, "jpy")).toBe("500 JPY");

@@ -1,5 +1,6 @@
 /** What a rule reads (one event and the state it touches) and what it decides. Plain data, no I/O. */
 import type {
+	DeliveryIntent,
 	EventData,
 	EventSource,
 	EventType,
@@ -45,19 +46,21 @@ export interface RuleInput {
 	/** Every subscription of the customer, including the one this event names (by ref). */
 	subscriptions: SubscriptionState[];
 	/**
-	 * True when the event cannot change the plan (a signup, a support request …): the stored plan, status
-	 * and tier stand and `subscriptions` may be left empty, which saves the worker a query.
+	 * Other records this event proves are the same person as `customer`, merged into it (their fields
+	 * are already folded into `customer.fields`), and the identity kinds that proved it.
 	 */
-	keepDerivedPlan?: boolean | undefined;
-	/** The customer's recorded failed attempts within ±60 days of the event. */
+	merging?: { ids: string[]; provenBy: string[] } | undefined;
+	/** The customer's recorded failed attempts within HISTORY_WINDOW_MS of the event. */
 	failures: Failure[];
 	/** The customer's open tickets, plus any open ticket with this event's dispute key. */
 	openTickets: OpenTicket[];
-	/** Issue keys of billing tickets opened for this customer in the last 60 days (open or closed). */
+	/** Issue keys of billing tickets opened for this customer within HISTORY_WINDOW_MS before the event (open or closed). */
 	recentBillingKeys: string[];
 	plans: PlanCatalog;
 	/** The dashboard's URL for this customer. */
 	customerUrl: string;
+	/** The id a ticket this event opens takes (an event opens at most one); minted by the caller, as rules mint nothing. */
+	newTicketId: string;
 }
 
 export interface DerivedPlan {
@@ -103,23 +106,45 @@ export interface TimelineEntry {
 	details: Record<string, unknown>;
 }
 
-export interface RuleOutput {
-	/** The customer's fields after this event (undefined: no customer). */
-	customer?: CustomerFields | undefined;
-	derived?: DerivedPlan | undefined;
+export interface TicketSelector {
+	externalRef?: string | undefined;
+	issueKey?: string | undefined;
+}
+
+/** A row for plumb.tickets; the matching create_ticket delivery carries the same `ticket_id`. */
+export interface NewTicket {
+	id: string;
+	issueKey: string;
+	category: TicketCategory;
+	priority: TicketPriority;
+	subject: string;
+}
+
+/** What one event changes in the stored state. */
+export interface StatePatch {
+	/** The customer after this event (undefined: the event names nobody). */
+	customer?: { fields: CustomerFields; derived: DerivedPlan } | undefined;
+	/** The payment after this event: the one the event names, merged with all it was found to be. */
 	payment?: PaymentState | undefined;
 	/** Subscriptions this event changed (merged values). */
 	subscriptions: SubscriptionState[];
+	/** A failed attempt to record. */
 	failure?: (Failure & { reason?: string | undefined }) | undefined;
-	ticketsToOpen: TicketRequest[];
-	comments: CommentRequest[];
+	ticketsToOpen: NewTicket[];
 	/** Tickets this event closes, by helpdesk id or issue key. */
-	ticketsToClose: Array<{
-		externalRef?: string | undefined;
-		issueKey?: string | undefined;
-	}>;
+	ticketsToClose: TicketSelector[];
+}
+
+/** The rules' whole answer for one event: the worker writes it and decides nothing. */
+export interface Decision {
+	patch: StatePatch;
+	/**
+	 * Side effects, payload included, each stored as a delivery row: Zendesk tickets and comments, and
+	 * a CRM sync when something the CRM shows changed (the queue keeps one waiting sync per customer).
+	 */
+	deliveries: DeliveryIntent[];
+	/** Alerts to open; a new one notifies Slack and e-mail. */
 	alerts: AlertRequest[];
-	/** True when something the CRM shows changed: a (coalesced) CRM sync is queued. */
-	crmSync: boolean;
-	timeline: TimelineEntry;
+	/** Timeline entries in order: any merge this event proved, then the event's own entry (always last). */
+	timeline: TimelineEntry[];
 }

@@ -1,5 +1,14 @@
-/** Writing a batch back: new customers, merges, then one set-based statement per table, then side effects. */
+/**
+ * Writing a batch back: new customers, merges, then one set-based statement per table, then the
+ * deliveries, alerts and CRM syncs the rules asked for, stored as they are.
+ */
+import type { DeliveryIntent } from "../core/index.ts";
 import { enqueue, enqueueCrmSyncs, raiseAlert } from "../queue/index.ts";
+import {
+	commentInstead,
+	forSurvivor,
+	type OpenTicket,
+} from "../rules/index.ts";
 import {
 	closeTickets,
 	type Db,
@@ -15,10 +24,17 @@ import {
 	savePayments,
 	saveSubscriptions,
 } from "../store/index.ts";
-import type { Workspace } from "./workspace.ts";
+import {
+	customerRow,
+	live,
+	paymentRow,
+	subscriptionRow,
+	type Workspace,
+} from "./workspace.ts";
 
 export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 	const changes = workspace.changes;
+	const survivor = (id: string) => live(workspace, id);
 	await insertCustomers(tx, changes.newCustomers);
 	for (const merge of changes.merges)
 		await moveCustomerRows(tx, merge.survivor, merge.merged);
@@ -26,13 +42,13 @@ export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 		tx,
 		[...changes.identities.values()].map((i) => ({
 			...i,
-			customerId: workspace.live(i.customerId),
+			customerId: survivor(i.customerId),
 		})),
 	);
 	await saveCustomers(
 		tx,
 		[...changes.customers].flatMap((id) => {
-			const customer = workspace.customer(id);
+			const customer = customerRow(workspace, id);
 			return customer
 				? [{ id, fields: customer.fields, derived: customer.derived }]
 				: [];
@@ -50,7 +66,7 @@ export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 	};
 	await savePayments(
 		tx,
-		[...changes.payments].flatMap((id) => workspace.payment(id) ?? []),
+		[...changes.payments].flatMap((id) => paymentRow(workspace, id) ?? []),
 		changes.foldedPayments.map((f) => ({
 			from: f.from,
 			into: finalPayment(f.into) ?? f.into,
@@ -59,41 +75,32 @@ export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 	await saveSubscriptions(
 		tx,
 		[...changes.subscriptions].flatMap(
-			(ref) => workspace.subscription(ref) ?? [],
+			(ref) => subscriptionRow(workspace, ref) ?? [],
 		),
 	);
 	await saveFailures(
 		tx,
 		changes.failures.map((f) => ({
 			...f,
-			customerId: workspace.live(f.customerId),
+			customerId: survivor(f.customerId),
 			paymentId: finalPayment(f.paymentId),
 		})),
 	);
 	if (changes.ticketsToClose.length > 0)
 		await closeTickets(tx, changes.ticketsToClose, new Date());
-	await openTickets(tx, workspace);
-	for (const { comment, customerId, eventId } of changes.comments) {
-		await enqueue(
-			tx,
-			[
-				{
-					destination: "zendesk",
-					action: "add_comment",
-					payload: {
-						ticket_id: comment.ticketId,
-						issue_key: comment.issueKey,
-						external_ref: comment.externalRef,
-						message: comment.message,
-						attachments: comment.attachments,
-					},
-				},
-			],
-			{ eventId, customerId: workspace.live(customerId) },
-		);
+	const taken = await openTickets(tx, workspace);
+	// Tickets before comments: a comment may be on a ticket this batch opened.
+	const ordered = [
+		...changes.deliveries.filter((d) => d.intent.action === "create_ticket"),
+		...changes.deliveries.filter((d) => d.intent.action !== "create_ticket"),
+	];
+	for (const { intent, customerId, eventId } of ordered) {
+		const owner = survivor(customerId);
+		const stored = asStored(intent, owner, taken);
+		if (stored) await enqueue(tx, [stored], { eventId, customerId: owner });
 	}
 	for (const { alert, customerId, eventId } of changes.alerts) {
-		const owner = customerId ? workspace.live(customerId) : null;
+		const owner = customerId ? survivor(customerId) : null;
 		await raiseAlert(
 			tx,
 			{
@@ -111,7 +118,7 @@ export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 	await enqueueCrmSyncs(
 		tx,
 		[...changes.crmSyncs].map(([customerId, eventId]) => ({
-			customerId: workspace.live(customerId),
+			customerId: survivor(customerId),
 			eventId,
 		})),
 	);
@@ -119,70 +126,50 @@ export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 		tx,
 		changes.timeline.map((row) => ({
 			...row,
-			customerId: row.customerId ? workspace.live(row.customerId) : null,
+			customerId: row.customerId ? survivor(row.customerId) : null,
 		})),
 	);
 	await markEventsProcessed(
 		tx,
 		changes.processed.map((p) => ({
 			id: p.id,
-			customerId: p.customerId ? workspace.live(p.customerId) : null,
+			customerId: p.customerId ? survivor(p.customerId) : null,
 		})),
 	);
 }
 
 /**
- * Opens each requested ticket, or — when another worker opened one with the same issue key a moment
- * ago (the unique index tells us) — comments on that one instead.
+ * Inserts the batch's new tickets. Returns, by ticket id, those another worker beat us to (the unique
+ * index on open issue keys tells us), with the open ticket that won, if it is still open.
  */
-async function openTickets(tx: Db, workspace: Workspace): Promise<void> {
-	for (const ticket of workspace.changes.ticketsToOpen) {
-		const customerId = workspace.live(ticket.customerId);
-		const context = { eventId: ticket.eventId, customerId };
-		const { request } = ticket;
-		if (!(await insertTicket(tx, { ...ticket, customerId }))) {
-			const open = await findOpenTicket(tx, request.issueKey);
-			if (open)
-				await enqueue(
-					tx,
-					[
-						{
-							destination: "zendesk",
-							action: "add_comment",
-							payload: {
-								ticket_id: open.id,
-								issue_key: open.issueKey,
-								external_ref: open.externalRef,
-								message: request.message,
-								attachments: request.attachments,
-							},
-						},
-					],
-					context,
-				);
-			continue;
-		}
-		await enqueue(
-			tx,
-			[
-				{
-					destination: "zendesk",
-					action: "create_ticket",
-					payload: {
-						ticket_id: ticket.id,
-						issue_key: request.issueKey,
-						category: request.category,
-						priority: request.priority,
-						subject: request.subject,
-						message: request.message,
-						tags: request.tags,
-						requester: request.requester,
-						context: { ...request.context, customer_id: customerId },
-						attachments: request.attachments,
-					},
-				},
-			],
-			context,
-		);
+async function openTickets(
+	tx: Db,
+	workspace: Workspace,
+): Promise<Map<string, OpenTicket | undefined>> {
+	const taken = new Map<string, OpenTicket | undefined>();
+	for (const { ticket, customerId, eventId, openedAt } of workspace.changes
+		.ticketsToOpen) {
+		const inserted = await insertTicket(tx, {
+			...ticket,
+			customerId: live(workspace, customerId),
+			eventId,
+			openedAt,
+		});
+		if (!inserted)
+			taken.set(ticket.id, await findOpenTicket(tx, ticket.issueKey));
 	}
+	return taken;
+}
+
+/** The intent to store: a ticket names the surviving customer, and one opened elsewhere first becomes the rules' comment on it. */
+function asStored(
+	intent: DeliveryIntent,
+	customerId: string,
+	taken: ReadonlyMap<string, OpenTicket | undefined>,
+): DeliveryIntent | undefined {
+	if (intent.action !== "create_ticket") return intent;
+	if (!taken.has(intent.payload.ticket_id))
+		return forSurvivor(intent, customerId);
+	const open = taken.get(intent.payload.ticket_id);
+	return open ? commentInstead(intent, open) : undefined;
 }

@@ -1,4 +1,5 @@
 /** Reading what a batch of events touches: lock every key, then load and lock the rows, in a fixed order. */
+import { HISTORY_WINDOW_MS } from "../rules/index.ts";
 import {
 	type ClaimedEvent,
 	type Db,
@@ -13,8 +14,6 @@ import {
 } from "../store/index.ts";
 import { type EventKeys, lockKeysOf } from "./event-keys.ts";
 import type { LoadedState } from "./workspace.ts";
-
-const WINDOW_MS = 60 * 24 * 60 * 60 * 1000;
 
 /**
  * Advisory locks on every key first (so a concurrent worker on the same person waits for our commit),
@@ -47,8 +46,8 @@ export async function loadBatch(
 	]);
 	const ids = customers.map((c) => c.id);
 	const times = events.map((e) => e.event.occurred_at.getTime());
-	const from = new Date(Math.min(...times) - WINDOW_MS);
-	const to = new Date(Math.max(...times) + WINDOW_MS);
+	const from = new Date(Math.min(...times) - HISTORY_WINDOW_MS);
+	const to = new Date(Math.max(...times) + HISTORY_WINDOW_MS);
 	return {
 		identities,
 		customers,

@@ -13,7 +13,7 @@ import {
 	type Metrics,
 	userHash,
 } from "../observability/index.ts";
-import type { PlanCatalog, RuleOutput } from "../rules/index.ts";
+import type { Decision, PlanCatalog } from "../rules/index.ts";
 import {
 	type ClaimedEvent,
 	claimEventsById,
@@ -29,8 +29,9 @@ import {
 } from "../store/index.ts";
 import { flushBatch } from "./batch-flush.ts";
 import { loadBatch } from "./batch-load.ts";
+import { decideEvent } from "./decide-event.ts";
 import { type EventKeys, keysOf } from "./event-keys.ts";
-import { Workspace } from "./workspace.ts";
+import { openWorkspace } from "./workspace.ts";
 
 export interface EventWorkerOptions {
 	/** Events per transaction. */
@@ -220,7 +221,7 @@ interface Outcome {
 	applied: Array<{
 		event: ClaimedEvent;
 		customerId: string | null;
-		output: RuleOutput;
+		decision: Decision;
 		micros: number;
 	}>;
 	failed: Array<{ event: ClaimedEvent; error: unknown }>;
@@ -245,7 +246,7 @@ export async function applyBatch(
 			outcome.failed.push({ event, error });
 		}
 	}
-	const workspace = new Workspace(await loadBatch(tx, parsed), {
+	const workspace = openWorkspace(await loadBatch(tx, parsed), {
 		plans: deps.plans,
 		publicUrl: deps.publicUrl,
 		newId: uuidv7,
@@ -253,11 +254,11 @@ export async function applyBatch(
 	for (const { event, keys } of parsed) {
 		const t0 = performance.now();
 		try {
-			const { customerId, output } = workspace.apply(event, keys);
+			const { customerId, decision } = decideEvent(workspace, event, keys);
 			outcome.applied.push({
 				event,
 				customerId,
-				output,
+				decision,
 				micros: Math.round((performance.now() - t0) * 1000),
 			});
 		} catch (error) {
@@ -278,7 +279,8 @@ export async function applyBatch(
 
 /** One log line per event, after the commit, with its correlation id. */
 function report(deps: EventWorkerDeps, outcome: Outcome): void {
-	for (const { event, customerId, output, micros } of outcome.applied) {
+	for (const { event, customerId, decision, micros } of outcome.applied) {
+		const own = decision.timeline.at(-1);
 		deps.metrics?.eventsApplied.inc({ type: event.type, outcome: "processed" });
 		deps.metrics?.applyDuration.observe(
 			outcome.batchMs / 1000 / Math.max(outcome.applied.length, 1),
@@ -296,10 +298,10 @@ function report(deps: EventWorkerDeps, outcome: Outcome): void {
 				batch_ms: outcome.batchMs,
 				// The step's latency: the transaction that applied this event (and its batch).
 				latency_ms: outcome.batchMs,
-				stale: output.timeline.details.stale,
-				crm_sync: output.crmSync,
-				tickets: output.ticketsToOpen.length,
-				alerts: output.alerts.length,
+				stale: own?.details.stale,
+				crm_sync: own?.details.crm_sync,
+				tickets: decision.patch.ticketsToOpen.length,
+				alerts: decision.alerts.length,
 			},
 			"event applied",
 		);

@@ -9,5 +9,5 @@ export {
 	processBatch,
 	startEventWorker,
 } from "./event-worker.ts";
-export type { LoadedState, WorkspaceDeps } from "./workspace.ts";
-export { Workspace } from "./workspace.ts";
+export type { LoadedState, Workspace, WorkspaceDeps } from "./workspace.ts";
+export { openWorkspace } from "./workspace.ts";

@@ -1,8 +1,9 @@
 /** What a batch changed, collected by the workspace and written back by `flushBatch`. */
+import type { DeliveryIntent } from "../core/index.ts";
 import type {
 	AlertRequest,
-	CommentRequest,
-	TicketRequest,
+	NewTicket,
+	TicketSelector,
 } from "../rules/index.ts";
 import type { FailureWrite, Identity, TimelineRow } from "../store/index.ts";
 
@@ -22,19 +23,16 @@ export interface WorkspaceChanges {
 	/** Refs of subscriptions to upsert. */
 	subscriptions: Set<string>;
 	failures: FailureWrite[];
-	ticketsToClose: Array<{
-		externalRef?: string | undefined;
-		issueKey?: string | undefined;
-	}>;
+	ticketsToClose: TicketSelector[];
 	ticketsToOpen: Array<{
-		id: string;
-		request: TicketRequest;
+		ticket: NewTicket;
 		customerId: string;
 		eventId: string;
 		openedAt: Date;
 	}>;
-	comments: Array<{
-		comment: CommentRequest;
+	/** The rules' delivery intents other than CRM syncs (tickets and comments), in order. */
+	deliveries: Array<{
+		intent: DeliveryIntent;
 		customerId: string;
 		eventId: string;
 	}>;
@@ -61,7 +59,7 @@ export function emptyChanges(): WorkspaceChanges {
 		failures: [],
 		ticketsToClose: [],
 		ticketsToOpen: [],
-		comments: [],
+		deliveries: [],
 		alerts: [],
 		crmSyncs: new Map(),
 		timeline: [],

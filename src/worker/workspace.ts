@@ -1,273 +1,195 @@
 /**
- * The workspace: a batch's business state in memory. Each event is resolved to a customer (merging
- * records it proves are one person), handed to the pure rules, and its decision recorded, so the
- * batch is written back with a few set-based statements. `apply` reads everything first and changes
- * nothing until the rules have decided: an event whose rules throw leaves the workspace untouched.
+ * The workspace: a batch's business state in memory, loaded once, with the lookups every event needs
+ * (who an identity, payment or subscription belongs to, and where merged records went) and the
+ * changes to write back. Events are decided against it one by one (`decide-event.ts`), so the batch
+ * is written with a few set-based statements (`batch-flush.ts`).
  */
-import {
-	type CustomerFields,
-	decide,
-	mergeCustomerFields,
-	mergePayments,
-	type PaymentState,
-	preferredRef,
-	type RuleOutput,
+import type {
+	CustomerFields,
+	DerivedPlan,
+	PaymentState,
+	PlanCatalog,
+	SubscriptionState,
 } from "../rules/index.ts";
-import type { ClaimedEvent } from "../store/index.ts";
-import type { EventKeys } from "./event-keys.ts";
-import {
-	type Customer,
-	type Payment,
-	WorkspaceState,
-} from "./workspace-state.ts";
+import { preferredRef } from "../rules/index.ts";
+import type {
+	OwnedFailure,
+	OwnedTicket,
+	StoredCustomer,
+	StoredPayment,
+} from "../store/index.ts";
+import { emptyChanges, type WorkspaceChanges } from "./workspace-changes.ts";
 
-export type { LoadedState, WorkspaceDeps } from "./workspace-state.ts";
+export interface LoadedState {
+	identities: Array<{ kind: string; value: string; customerId: string }>;
+	customers: StoredCustomer[];
+	/** Merged-away id → survivor, for rows that still point at a merged record. */
+	redirects: Map<string, string>;
+	payments: StoredPayment[];
+	subscriptions: OwnedSubscription[];
+	failures: OwnedFailure[];
+	tickets: OwnedTicket[];
+	latestPayments: Array<{
+		customerId: string;
+		refs: string[];
+		firstSeenAt: Date;
+	}>;
+}
 
-const DAY_MS = 24 * 60 * 60 * 1000;
-const PLAN_TYPES = new Set([
-	"payment_succeeded",
-	"payment_failed",
-	"subscription_updated",
-	"subscription_canceled",
-	"refund_issued",
-	"dispute_opened",
-]);
+export interface WorkspaceDeps {
+	plans: PlanCatalog;
+	publicUrl: string;
+	/** Time-ordered ids for rows created here (customers, payments, tickets). */
+	newId: () => string;
+}
 
-export class Workspace extends WorkspaceState {
-	/** Applies one event; returns the customer it was about and the rules' decision. */
-	apply(
-		event: ClaimedEvent,
-		keys: EventKeys,
-	): { customerId: string | null; output: RuleOutput } {
-		const at = event.occurred_at;
-		// 1. Read: who this is, and everything the rules need. Nothing changes yet.
-		const found = this.resolve(event, keys);
-		const ids = found.map((c) => c.id);
-		const survivor = found[0];
-		const matching = this.matchingPayments(keys.refs);
-		const fields = found.reduce<CustomerFields>(
-			(acc, c) => mergeCustomerFields(acc, c.fields),
-			{},
-		);
-		const subscriptions = [...this.subscriptions.values()]
-			.filter(
-				(s) =>
-					(s.customerId !== null && ids.includes(this.live(s.customerId))) ||
-					s.state.ref === keys.subscriptionRef,
-			)
-			.map((s) => s.state);
-		const output = decide({
-			event: {
-				id: event.id,
-				type: event.type,
-				source: event.source,
-				externalId: event.external_id,
-				occurredAt: at,
-				data: keys.data,
-			},
-			customer: survivor
-				? { id: survivor.id, fields, derived: survivor.derived }
-				: undefined,
-			payment: matching.reduce<PaymentState | undefined>(
-				(a, p) => (a ? mergePayments(a, p.state) : p.state),
-				undefined,
-			),
-			subscriptions,
-			keepDerivedPlan:
-				survivor !== undefined &&
-				found.length === 1 &&
-				!PLAN_TYPES.has(event.type),
-			failures: this.failures.filter((f) =>
-				ids.includes(this.live(f.customerId)),
-			),
-			openTickets: this.tickets.filter(
-				(t) =>
-					t.status === "open" &&
-					((t.customerId !== null && ids.includes(this.live(t.customerId))) ||
-						t.issueKey === keys.disputeKey),
-			),
-			recentBillingKeys: this.tickets
-				.filter(
-					(t) =>
-						t.category === "billing_issue" &&
-						t.customerId !== null &&
-						ids.includes(this.live(t.customerId)) &&
-						t.openedAt.getTime() >= at.getTime() - 60 * DAY_MS,
-				)
-				.map((t) => t.issueKey),
-			latestPaymentRef: ids
-				.map((id) => this.latest.get(id))
-				.reduce<{ ref: string | undefined; at: Date } | undefined>(
-					(a, b) => (!a || (b && b.at > a.at) ? b : a),
-					undefined,
-				)?.ref,
-			plans: this.deps.plans,
-			customerUrl: survivor
-				? `${this.deps.publicUrl.replace(/\/$/, "")}/admin/customers/${survivor.id}`
-				: this.deps.publicUrl,
-		});
-		// 2. Write: the rules decided, so commit the merge and the decision to the workspace.
-		const customerId = survivor
-			? this.commitCustomer(event, keys, found)
-			: null;
-		this.commitOutput(event, customerId, matching, output);
-		return { customerId, output };
-	}
+export interface Customer {
+	id: string;
+	fields: CustomerFields;
+	derived: DerivedPlan;
+	createdAt: Date;
+}
 
-	protected commitCustomer(
-		event: ClaimedEvent,
-		keys: EventKeys,
-		found: Customer[],
-	): string {
-		const [survivor, ...losers] = found;
-		if (!survivor) throw new Error("no customer to commit");
-		if (!this.customers.has(survivor.id)) {
-			this.customers.set(survivor.id, survivor);
-			this.changes.newCustomers.push(survivor.id);
-		}
-		for (const loser of losers) {
-			this.redirects.set(loser.id, survivor.id);
-			this.changes.merges.push({ survivor: survivor.id, merged: loser.id });
-			this.changes.timeline.push({
-				customerId: survivor.id,
-				eventId: event.id,
-				occurredAt: event.occurred_at,
-				kind: "customer_merged",
-				summary: `Merged customer ${loser.id} into this one: the same person`,
-				details: {
-					merged_id: loser.id,
-					proven_by: keys.identities.map((i) => i.kind),
+export interface Payment {
+	id: string;
+	customerId: string | null;
+	state: PaymentState;
+}
+
+export interface OwnedSubscription {
+	customerId: string | null;
+	state: SubscriptionState;
+}
+
+export interface Workspace {
+	readonly deps: WorkspaceDeps;
+	/** What the batch changed so far, written back by `flushBatch`. */
+	readonly changes: WorkspaceChanges;
+	/** "kind:value" → the customer the identity belongs to. */
+	readonly owners: Map<string, string>;
+	readonly customers: Map<string, Customer>;
+	/** Merged-away customer id → the one it was merged into. */
+	readonly redirects: Map<string, string>;
+	readonly payments: Map<string, Payment>;
+	/** Payment reference → the id of the payment it names. */
+	readonly refOwners: Map<string, string>;
+	/** By subscription ref. */
+	readonly subscriptions: Map<string, OwnedSubscription>;
+	readonly failures: OwnedFailure[];
+	readonly tickets: OwnedTicket[];
+	/** Customer id → their latest payment, for ticket context. */
+	readonly latest: Map<string, { ref: string | undefined; at: Date }>;
+	/** Event id → the id minted for the new customer it names, so a retried read never mints two. */
+	readonly minted: Map<string, string>;
+}
+
+export function openWorkspace(
+	loaded: LoadedState,
+	deps: WorkspaceDeps,
+): Workspace {
+	const workspace: Workspace = {
+		deps,
+		changes: emptyChanges(),
+		owners: new Map(
+			loaded.identities.map((i) => [`${i.kind}:${i.value}`, i.customerId]),
+		),
+		customers: new Map(
+			loaded.customers.map((c) => [
+				c.id,
+				{
+					id: c.id,
+					fields: c.fields,
+					derived: c.derived,
+					createdAt: c.createdAt,
 				},
-			});
-		}
-		for (const identity of keys.identities) {
-			const key = `${identity.kind}:${identity.value}`;
-			if (this.owners.get(key) !== survivor.id) {
-				this.owners.set(key, survivor.id);
-				this.changes.identities.set(key, {
-					...identity,
-					customerId: survivor.id,
-				});
-			}
-		}
-		return survivor.id;
-	}
-
-	protected commitOutput(
-		event: ClaimedEvent,
-		customerId: string | null,
-		matching: Payment[],
-		output: RuleOutput,
-	): void {
-		const changes = this.changes;
-		if (customerId && output.customer && output.derived) {
-			const customer = this.customers.get(customerId);
-			if (customer) {
-				customer.fields = output.customer;
-				customer.derived = output.derived;
-				changes.customers.add(customerId);
-			}
-		}
-		let paymentId: string | null = null;
-		if (output.payment) {
-			const [keep, ...folded] = [...matching].sort(
-				(a, b) =>
-					a.state.firstSeenAt.getTime() - b.state.firstSeenAt.getTime() ||
-					(a.id < b.id ? -1 : 1),
-			);
-			paymentId = keep?.id ?? this.deps.newId();
-			for (const gone of folded) {
-				this.payments.delete(gone.id);
-				changes.payments.delete(gone.id);
-				changes.foldedPayments.push({ from: gone.id, into: paymentId });
-			}
-			const owner = customerId ?? keep?.customerId ?? null;
-			this.putPayment({
-				id: paymentId,
-				customerId: owner,
-				state: output.payment,
-			});
-			changes.payments.add(paymentId);
-			const known = owner ? this.latest.get(owner) : undefined;
-			if (owner && (!known || output.payment.firstSeenAt >= known.at))
-				this.latest.set(owner, {
-					ref: preferredRef(output.payment.refs),
-					at: output.payment.firstSeenAt,
-				});
-		}
-		for (const state of output.subscriptions) {
-			const known = this.subscriptions.get(state.ref);
-			this.subscriptions.set(state.ref, {
-				customerId: customerId ?? known?.customerId ?? null,
-				state,
-			});
-			changes.subscriptions.add(state.ref);
-		}
-		if (customerId && output.failure) {
-			const { attemptRef, at } = output.failure;
-			// One attempt reported twice keeps its earliest time, as the rules do (order-independence).
-			const known = this.failures.find(
-				(f) =>
-					this.live(f.customerId) === customerId && f.attemptRef === attemptRef,
-			);
-			if (!known) this.failures.push({ customerId, attemptRef, at });
-			else if (at < known.at) known.at = at;
-			changes.failures.push({
-				customerId,
-				attemptRef,
-				at,
-				reason: output.failure.reason,
-				paymentId,
-				eventId: event.id,
-			});
-		}
-		for (const close of output.ticketsToClose) {
-			for (const ticket of this.tickets) {
-				if (
-					ticket.status === "open" &&
-					((close.externalRef && ticket.externalRef === close.externalRef) ||
-						(close.issueKey && ticket.issueKey === close.issueKey))
-				)
-					ticket.status = "closed";
-			}
-			changes.ticketsToClose.push(close);
-		}
-		if (customerId) {
-			for (const request of output.ticketsToOpen) {
-				const id = this.deps.newId();
-				this.tickets.push({
-					id,
-					customerId,
-					issueKey: request.issueKey,
-					category: request.category,
-					openedAt: event.occurred_at,
-					status: "open",
-				});
-				changes.ticketsToOpen.push({
-					id,
-					request,
-					customerId,
-					eventId: event.id,
-					openedAt: event.occurred_at,
-				});
-			}
-			for (const comment of output.comments)
-				changes.comments.push({ comment, customerId, eventId: event.id });
-			if (
-				output.crmSync &&
-				output.customer?.email &&
-				!changes.crmSyncs.has(customerId)
-			)
-				changes.crmSyncs.set(customerId, event.id);
-		}
-		for (const alert of output.alerts)
-			changes.alerts.push({ alert, customerId, eventId: event.id });
-		changes.timeline.push({
-			customerId,
-			eventId: event.id,
-			occurredAt: event.occurred_at,
-			...output.timeline,
+			]),
+		),
+		redirects: new Map(loaded.redirects),
+		payments: new Map(),
+		refOwners: new Map(),
+		subscriptions: new Map(loaded.subscriptions.map((s) => [s.state.ref, s])),
+		failures: [...loaded.failures],
+		tickets: [...loaded.tickets],
+		latest: new Map(
+			loaded.latestPayments.map((l) => [
+				l.customerId,
+				{ ref: preferredRef(l.refs), at: l.firstSeenAt },
+			]),
+		),
+		minted: new Map(),
+	};
+	for (const p of loaded.payments)
+		putPayment(workspace, {
+			id: p.id,
+			customerId: p.customerId,
+			state: p.state,
 		});
-		changes.processed.push({ id: event.id, customerId });
+	return workspace;
+}
+
+/** Follows merges to the record that survives. */
+export function live(workspace: Workspace, customerId: string): string {
+	let id = customerId;
+	for (let hops = 0; hops < 20; hops++) {
+		const next = workspace.redirects.get(id);
+		if (!next) return id;
+		id = next;
 	}
+	return id;
+}
+
+/** Payments any of these references names (after folds). */
+export function matchingPayments(
+	workspace: Workspace,
+	refs: readonly string[],
+): Payment[] {
+	const found = new Map<string, Payment>();
+	for (const ref of refs) {
+		const id = workspace.refOwners.get(ref);
+		const payment = id ? workspace.payments.get(id) : undefined;
+		if (payment) found.set(payment.id, payment);
+	}
+	return [...found.values()];
+}
+
+export function putPayment(workspace: Workspace, payment: Payment): void {
+	workspace.payments.set(payment.id, payment);
+	for (const ref of payment.state.refs)
+		workspace.refOwners.set(ref, payment.id);
+}
+
+/** The rows to write, with merged-away customers resolved to their survivors. */
+export function paymentRow(
+	workspace: Workspace,
+	id: string,
+): Payment | undefined {
+	const payment = workspace.payments.get(id);
+	return (
+		payment && {
+			...payment,
+			customerId: payment.customerId
+				? live(workspace, payment.customerId)
+				: null,
+		}
+	);
+}
+
+export function customerRow(
+	workspace: Workspace,
+	id: string,
+): Customer | undefined {
+	return workspace.redirects.has(id) ? undefined : workspace.customers.get(id);
+}
+
+export function subscriptionRow(
+	workspace: Workspace,
+	ref: string,
+): OwnedSubscription | undefined {
+	const sub = workspace.subscriptions.get(ref);
+	return (
+		sub && {
+			...sub,
+			customerId: sub.customerId ? live(workspace, sub.customerId) : null,
+		}
+	);
 }

@@ -90,34 +90,36 @@ export function step(
 		),
 		plans,
 		customerUrl: "http://plumb.test/admin/customers/cus",
+		newTicketId: `ticket:${event.externalId}`,
 	};
-	const out = decide(input);
-	const payments = out.payment
-		? [...state.payments.filter((p) => !matching.includes(p)), out.payment]
+	const { patch, deliveries, alerts } = decide(input);
+	const payments = patch.payment
+		? [...state.payments.filter((p) => !matching.includes(p)), patch.payment]
 		: state.payments;
 	const subscriptions = [
 		...state.subscriptions.filter(
-			(sub) => !out.subscriptions.some((changed) => changed.ref === sub.ref),
+			(sub) => !patch.subscriptions.some((changed) => changed.ref === sub.ref),
 		),
-		...out.subscriptions,
+		...patch.subscriptions,
 	];
-	const failures = out.failure
-		? withFailure(state.failures, out.failure)
+	const failures = patch.failure
+		? withFailure(state.failures, patch.failure)
 		: state.failures;
 	return {
-		fields: out.customer ?? state.fields,
-		derived: out.derived ?? state.derived,
+		fields: patch.customer?.fields ?? state.fields,
+		derived: patch.customer?.derived ?? state.derived,
 		payments,
 		subscriptions,
 		failures,
-		tickets: [...state.tickets, ...out.ticketsToOpen.map((t) => t.issueKey)],
+		tickets: [...state.tickets, ...patch.ticketsToOpen.map((t) => t.issueKey)],
 		alerts: [
 			...state.alerts,
-			...out.alerts
+			...alerts
 				.map((a) => a.dedupeKey)
 				.filter((key) => !state.alerts.includes(key)),
 		],
-		crmSyncs: state.crmSyncs + (out.crmSync ? 1 : 0),
+		crmSyncs:
+			state.crmSyncs + deliveries.filter((d) => d.action === "crm_sync").length,
 	};
 }
 

@@ -1,5 +1,5 @@
 /** Tickets Plumb opened: one open per issue key. */
-import type { OpenTicket, TicketRequest } from "../../rules/index.ts";
+import type { NewTicket, OpenTicket } from "../../rules/index.ts";
 import type { Db } from "../db/index.ts";
 
 interface TicketRow {
@@ -18,16 +18,10 @@ const toOpenTicket = (row: TicketRow): OpenTicket => ({
 	openedAt: row.opened_at,
 });
 
-/** Inserts an open ticket; null when another one with the key is already open (the caller comments instead). */
+/** Inserts an open ticket; false when another one with the key is already open (the caller comments instead). */
 export async function insertTicket(
 	tx: Db,
-	ticket: {
-		id: string;
-		request: TicketRequest;
-		customerId: string;
-		eventId: string;
-		openedAt: Date;
-	},
+	ticket: NewTicket & { customerId: string; eventId: string; openedAt: Date },
 ): Promise<boolean> {
 	const rows = await tx.query<{ id: string }>(
 		`insert into plumb.tickets (id, customer_id, issue_key, category, priority, subject, opened_at, event_id)
@@ -36,10 +30,10 @@ export async function insertTicket(
 		[
 			ticket.id,
 			ticket.customerId,
-			ticket.request.issueKey,
-			ticket.request.category,
-			ticket.request.priority,
-			ticket.request.subject,
+			ticket.issueKey,
+			ticket.category,
+			ticket.priority,
+			ticket.subject,
 			ticket.openedAt,
 			ticket.eventId,
 		],

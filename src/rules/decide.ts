@@ -1,13 +1,17 @@
-/** The rules engine: (event, current state) → new state, side effects and a timeline entry. Pure. */
-import type { EventType } from "../core/index.ts";
+/**
+ * The rules engine: (event, current state) → state patch, delivery intents and timeline entries.
+ * Pure: every business decision about one event is made here, and the worker only writes the answer.
+ */
+import type { DeliveryIntent, EventType } from "../core/index.ts";
 import {
-	type CustomerFields,
 	crmView,
 	customerObservation,
 	mergeCustomerFields,
 } from "./customer.ts";
+import { addComment, createTicket, crmSync } from "./deliveries.ts";
+import { derivePlan, keepsDerivedPlan } from "./derived-plan.ts";
 import { summarize } from "./describe.ts";
-import type { Failure } from "./escalation.ts";
+import { type Failure, withFailure } from "./escalation.ts";
 import {
 	billingEscalation,
 	disputeFlow,
@@ -19,44 +23,18 @@ import {
 	type PaymentState,
 	paymentObservation,
 } from "./payment.ts";
-import { planName, tierFor } from "./plans.ts";
 import {
-	effectiveStatus,
-	isLive,
 	mergeSubscriptions,
 	paymentSignal,
-	primarySubscription,
 	type SubscriptionState,
 	subscriptionObservation,
 } from "./subscription.ts";
-import type { DerivedPlan, RuleInput, RuleOutput } from "./types.ts";
-
-/** The plan, status and tier the customer shows, derived from their subscriptions (billing owns them). */
-export function derivePlan(
-	input: Pick<RuleInput, "plans">,
-	subscriptions: readonly SubscriptionState[],
-	fields: CustomerFields,
-): DerivedPlan {
-	const primary = primarySubscription(subscriptions);
-	if (!primary) {
-		const last = fields.lastPayment?.value;
-		const planStatus =
-			last === "paid" ? "active" : last === "failed" ? "past_due" : undefined;
-		return {
-			planStatus,
-			planAsOf: planStatus ? fields.lastPayment?.at : undefined,
-			tier: "free",
-		};
-	}
-	const status = effectiveStatus(primary);
-	const raw = primary.plan?.value;
-	return {
-		plan: planName(input.plans, raw?.plan, raw?.priceId),
-		planStatus: status,
-		planAsOf: primary.status?.at ?? primary.plan?.at,
-		tier: tierFor(input.plans, isLive(status), raw?.plan, raw?.priceId),
-	};
-}
+import type {
+	Decision,
+	DerivedPlan,
+	RuleInput,
+	TimelineEntry,
+} from "./types.ts";
 
 /** Subscriptions this event changes, merged with what we knew. */
 function subscriptionChanges(input: RuleInput): SubscriptionState[] {
@@ -96,22 +74,8 @@ const FLOW_TYPES = new Set<EventType>([
 	"support_requested",
 ]);
 
-/** One failed attempt reported twice keeps its earliest time, so the count never depends on arrival order. */
-export function withFailure(
-	failures: readonly Failure[],
-	failure: Failure,
-): Failure[] {
-	const known = failures.find((f) => f.attemptRef === failure.attemptRef);
-	if (!known)
-		return [...failures, { attemptRef: failure.attemptRef, at: failure.at }];
-	if (known.at.getTime() <= failure.at.getTime()) return [...failures];
-	return failures.map((f) =>
-		f === known ? { attemptRef: f.attemptRef, at: failure.at } : f,
-	);
-}
-
 /** Decides what one event changes and asks for. Same inputs, same outputs: no clock, no I/O. */
-export function decide(input: RuleInput): RuleOutput {
+export function decide(input: RuleInput): Decision {
 	const { event } = input;
 	const at = event.occurredAt;
 	const observedPayment = paymentObservation(event.type, event.data, at);
@@ -128,6 +92,7 @@ export function decide(input: RuleInput): RuleOutput {
 	];
 
 	const before = input.customer;
+	const merging = input.merging?.ids.length ? input.merging : undefined;
 	const fields = before
 		? mergeCustomerFields(
 				before.fields,
@@ -136,12 +101,12 @@ export function decide(input: RuleInput): RuleOutput {
 		: undefined;
 	const derived =
 		fields && before
-			? input.keepDerivedPlan
+			? keepsDerivedPlan(event.type, merging !== undefined)
 				? before.derived
 				: derivePlan(input, subscriptions, fields)
 			: undefined;
 
-	let failure: RuleOutput["failure"];
+	let failure: Decision["patch"]["failure"];
 	let failures: Failure[] = input.failures;
 	if (event.type === "payment_failed" && before) {
 		failure = {
@@ -152,7 +117,7 @@ export function decide(input: RuleInput): RuleOutput {
 		failures = withFailure(failures, failure);
 	}
 
-	let flow: FlowResult = { ticketsToOpen: [], comments: [], alerts: [] };
+	let flow: FlowResult = { comments: [], alerts: [] };
 	if (FLOW_TYPES.has(event.type)) {
 		const state =
 			before && fields && derived
@@ -172,6 +137,7 @@ export function decide(input: RuleInput): RuleOutput {
 		else if (state && event.type === "support_requested")
 			flow = supportFlow(input, state);
 	}
+	const ticket = flow.ticketToOpen;
 
 	const crmChanged =
 		fields !== undefined &&
@@ -189,44 +155,74 @@ export function decide(input: RuleInput): RuleOutput {
 				JSON.stringify(input.subscriptions.find((s) => s.ref === sub.ref)),
 		);
 
+	const deliveries: DeliveryIntent[] = [
+		...(ticket ? [createTicket(ticket, input.newTicketId)] : []),
+		...flow.comments.map(addComment),
+		// The CRM keys contacts by e-mail: a customer without one has nothing to sync yet.
+		...(crmChanged && fields?.email ? [crmSync] : []),
+	];
+	const own: TimelineEntry = {
+		kind: event.type,
+		summary: summarize(input, payment, changedSubscriptions),
+		details: {
+			source: event.source,
+			provider_type: event.data.provider?.event_type,
+			stale:
+				!stateChanged &&
+				event.type !== "support_requested" &&
+				event.type !== "ticket_closed",
+			crm_sync: crmChanged,
+			...(derived && {
+				plan: derived.plan,
+				plan_status: derived.planStatus,
+				tier: derived.tier,
+			}),
+		},
+	};
+
 	return {
-		customer: fields,
-		derived,
-		payment,
-		subscriptions: changedSubscriptions,
-		failure,
-		ticketsToOpen: flow.ticketsToOpen,
-		comments: flow.comments,
-		ticketsToClose:
-			event.type === "ticket_closed" && event.data.ticket
+		patch: {
+			customer: fields && derived ? { fields, derived } : undefined,
+			payment,
+			subscriptions: changedSubscriptions,
+			failure,
+			ticketsToOpen: ticket
 				? [
 						{
-							externalRef: event.data.ticket.ticket_id,
-							issueKey: event.data.ticket.external_id,
+							id: input.newTicketId,
+							issueKey: ticket.issueKey,
+							category: ticket.category,
+							priority: ticket.priority,
+							subject: ticket.subject,
 						},
 					]
 				: [],
-		alerts: flow.alerts,
-		crmSync: crmChanged,
-		timeline: {
-			kind: event.type,
-			summary: summarize(input, payment, changedSubscriptions),
-			details: {
-				source: event.source,
-				provider_type: event.data.provider?.event_type,
-				stale:
-					!stateChanged &&
-					event.type !== "support_requested" &&
-					event.type !== "ticket_closed",
-				crm_sync: crmChanged,
-				...(derived && {
-					plan: derived.plan,
-					plan_status: derived.planStatus,
-					tier: derived.tier,
-				}),
-			},
+			ticketsToClose:
+				event.type === "ticket_closed" && event.data.ticket
+					? [
+							{
+								externalRef: event.data.ticket.ticket_id,
+								issueKey: event.data.ticket.external_id,
+							},
+						]
+					: [],
 		},
+		deliveries,
+		alerts: flow.alerts,
+		timeline: [...(before && merging ? mergeEntries(merging) : []), own],
 	};
+}
+
+/** One timeline entry per record merged into the survivor. */
+function mergeEntries(merging: {
+	ids: string[];
+	provenBy: string[];
+}): TimelineEntry[] {
+	return merging.ids.map((id) => ({
+		kind: "customer_merged",
+		summary: `Merged customer ${id} into this one: the same person`,
+		details: { merged_id: id, proven_by: merging.provenBy },
+	}));
 }
 
 function derivedView(derived: DerivedPlan | undefined) {
