@@ -6,7 +6,7 @@ import { watchQueueMetrics } from "../queue/index.ts";
 import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";
 import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
-import { doctorCommand } from "./doctor.ts";
+import { doctorCommand } from "./doctor/command.ts";
 import { migrateCommand } from "./migrate.ts";
 import { watchAlertMetrics } from "./observability.ts";
 import { replayCommand } from "./replay.ts";

@@ -1,6 +1,6 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
-import type { Config } from "../config/index.ts";
-import type { Check } from "./doctor-connectors.ts";
+import type { Config } from "../../config/index.ts";
+import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
 

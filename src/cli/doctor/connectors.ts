@@ -1,22 +1,13 @@
 /** `plumb doctor`'s connector checks: each configured vendor's credentials tried with one harmless read. */
-import type { Config } from "../config/index.ts";
+import type { Config } from "../../config/index.ts";
 import {
 	checkSlackWebhookUrl,
 	createHubSpotClient,
 	createMailer,
 	createZendeskClient,
-} from "../connectors/index.ts";
-import type { DeliveryOutcome, Result } from "../core/index.ts";
-
-export type CheckStatus = "pass" | "fail" | "skip";
-
-/** One line of the checklist. */
-export interface Check {
-	status: CheckStatus;
-	title: string;
-	/** What to do about a ✗, in one line. */
-	fix?: string | undefined;
-}
+} from "../../connectors/index.ts";
+import type { DeliveryOutcome, Result } from "../../core/index.ts";
+import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
 

@@ -1,10 +1,14 @@
 /** `plumb doctor`'s database checks: reachable, migrated, PostgreSQL 15+, not embedded in production, clock. */
 import { existsSync } from "node:fs";
-import type { Config } from "../config/index.ts";
-import { databaseFacts, isMigrated, loadMigrations } from "../store/index.ts";
-import { DataDirInUseError } from "./data-dir-lock.ts";
-import type { Check } from "./doctor-connectors.ts";
-import { openRuntime } from "./runtime.ts";
+import type { Config } from "../../config/index.ts";
+import {
+	databaseFacts,
+	isMigrated,
+	loadMigrations,
+} from "../../store/index.ts";
+import { DataDirInUseError } from "../data-dir-lock.ts";
+import { openRuntime } from "../runtime.ts";
+import type { Check } from "./check.ts";
 
 /** Largest clock difference from the database that still passes (PRODUCT: within 60 s). */
 const MAX_SKEW_MS = 60_000;

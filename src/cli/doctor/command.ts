@@ -4,15 +4,12 @@
  * closed, CORS). It never prints a secret: every line passes the log scrubber with config's secrets.
  */
 import { parseArgs } from "node:util";
-import { type Config, ConfigError, loadConfig } from "../config/index.ts";
-import { createScrubber } from "../observability/index.ts";
-import {
-	type Check,
-	type CheckStatus,
-	connectorChecks,
-} from "./doctor-connectors.ts";
-import { databaseChecks } from "./doctor-database.ts";
-import { instanceChecks } from "./doctor-instance.ts";
+import { type Config, ConfigError, loadConfig } from "../../config/index.ts";
+import { createScrubber } from "../../observability/index.ts";
+import type { Check, CheckStatus } from "./check.ts";
+import { connectorChecks } from "./connectors.ts";
+import { databaseChecks } from "./database.ts";
+import { instanceChecks } from "./instance.ts";
 
 export const DOCTOR_USAGE = `Usage: plumb doctor [--url https://plumb.example.com]
 

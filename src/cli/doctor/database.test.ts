@@ -2,8 +2,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config/index.ts";
-import { databaseChecks } from "./doctor-database.ts";
+import { loadConfig } from "../../config/index.ts";
+import { databaseChecks } from "./database.ts";
 
 describe("databaseChecks: the clock", () => {
 	let dataDir: string;
