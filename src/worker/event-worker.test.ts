@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { captureLogs, testConfig } from "../../test/support/app.ts";
+import { testConfig } from "../../test/support/app.ts";
 import {
 	type Backend,
 	backends,
@@ -7,31 +7,16 @@ import {
 	type TestDb,
 } from "../../test/support/db.ts";
 import { appEvent, count, one, T0 } from "../../test/support/state.ts";
+import { eventWorkerDeps } from "../../test/support/worker.ts";
 import type { EventData } from "../core/index.ts";
-import { createLogger } from "../observability/index.ts";
 import { type Db, insertEvent } from "../store/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "./event-worker.ts";
 
 const config = testConfig();
 
 /** Claims and applies one batch (up to 100 events); returns how many it claimed. */
-async function oneBatch(db: Db): Promise<number> {
-	const { stream } = captureLogs();
-	return processBatch(
-		{
-			db,
-			logger: createLogger({
-				level: "warn",
-				secretValues: [],
-				destination: stream,
-			}),
-			wakeup: { wait: async () => {}, close: async () => {} },
-			plans: config.plans,
-			publicUrl: config.publicUrl,
-		},
-		EVENT_WORKER_DEFAULTS,
-	);
-}
+const oneBatch = (db: Db): Promise<number> =>
+	processBatch(eventWorkerDeps(db), EVENT_WORKER_DEFAULTS);
 
 const ada = { email: "ada@example.com", stripe_customer_id: "cus_1" };
 const paid = (refs: string[], amount?: number): EventData => ({

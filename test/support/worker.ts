@@ -5,13 +5,10 @@ import type { Db } from "../../src/store/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";
 import { captureLogs, testConfig } from "./app.ts";
 
-/** Applies every pending event; returns how many it claimed. */
-export async function drainEvents(
-	db: Db,
-	config: Config = testConfig(),
-): Promise<number> {
+/** What the event worker needs, with its logs captured (level warn) instead of printed. */
+export function eventWorkerDeps(db: Db, config: Config = testConfig()) {
 	const { stream } = captureLogs();
-	const deps = {
+	return {
 		db,
 		logger: createLogger({
 			level: "warn",
@@ -22,6 +19,14 @@ export async function drainEvents(
 		plans: config.plans,
 		publicUrl: config.publicUrl,
 	};
+}
+
+/** Applies every pending event; returns how many it claimed. */
+export async function drainEvents(
+	db: Db,
+	config: Config = testConfig(),
+): Promise<number> {
+	const deps = eventWorkerDeps(db, config);
 	let total = 0;
 	for (;;) {
 		const claimed = await processBatch(deps, EVENT_WORKER_DEFAULTS);
