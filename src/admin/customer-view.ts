@@ -4,6 +4,7 @@
  * Slack and e-mail, and what did not, with why) and one merged timeline.
  */
 import {
+	DESTINATION_NAMES,
 	DESTINATIONS,
 	type DeliveryStatus,
 	type Destination,
@@ -16,7 +17,6 @@ import type {
 import {
 	actionName,
 	ago,
-	DESTINATION_NAMES,
 	deliveryState,
 	describeRef,
 	doneWord,

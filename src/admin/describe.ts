@@ -4,13 +4,6 @@
  */
 import type { DeliveryStatus, Destination } from "../core/index.ts";
 
-export const DESTINATION_NAMES: Readonly<Record<Destination, string>> = {
-	hubspot: "HubSpot",
-	zendesk: "Zendesk",
-	slack: "Slack",
-	email: "E-mail",
-};
-
 const ACTION_NAMES: Readonly<Record<string, string>> = {
 	crm_sync: "CRM sync",
 	create_ticket: "ticket",

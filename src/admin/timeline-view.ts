@@ -2,10 +2,10 @@
  * A customer's merged timeline: every event applied, every delivery queued, every attempt and every
  * alert, in the order Plumb recorded them (oldest first), so it reads as the story of what happened.
  */
+import { DESTINATION_NAMES } from "../core/index.ts";
 import { type CustomerDetailRows, DETAIL_LIMITS } from "../store/index.ts";
 import {
 	actionName,
-	DESTINATION_NAMES,
 	deliveryState,
 	describeRef,
 	type Tone,

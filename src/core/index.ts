@@ -22,6 +22,7 @@ export type {
 } from "./delivery.ts";
 export {
 	DELIVERY_STATUSES,
+	DESTINATION_NAMES,
 	DESTINATIONS,
 	deliveryStatusSchema,
 	destinationSchema,

@@ -1,15 +1,3 @@
-export type {
-	AlertRuleInputs,
-	AlertRuleKind,
-	AlertRuleSettings,
-	FiringAlert,
-} from "./alert-rules.ts";
-export {
-	ALERT_RULE_KINDS,
-	duration,
-	firingAlerts,
-	RESOLVABLE_ALERT_KINDS,
-} from "./alert-rules.ts";
 export type { LogThrottle } from "./log-throttle.ts";
 export { logThrottle } from "./log-throttle.ts";
 export type { Logger, LoggerOptions } from "./logger.ts";

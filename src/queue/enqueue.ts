@@ -1,12 +1,6 @@
 /** Turning what rules ask for into delivery rows, inside the caller's transaction. */
-import type { DeliveryIntent, Notification } from "../core/index.ts";
-import {
-	type Db,
-	insertDeliveries,
-	insertDelivery,
-	type NewAlert,
-	openAlert,
-} from "../store/index.ts";
+import type { DeliveryIntent } from "../core/index.ts";
+import { type Db, insertDeliveries, insertDelivery } from "../store/index.ts";
 
 export interface EnqueueContext {
 	eventId: string | null;
@@ -49,29 +43,6 @@ export async function enqueue(
 		if (id) ids.push(id);
 	}
 	return ids;
-}
-
-/**
- * Opens an alert and, only when it is new (once per episode), queues its notification to Slack and
- * e-mail. Unconfigured destinations are recorded as skipped by the queue, never lost.
- */
-export async function raiseAlert(
-	tx: Db,
-	alert: NewAlert,
-	notification: Omit<Notification, "alert_id">,
-): Promise<string | null> {
-	const alertId = await openAlert(tx, alert);
-	if (alertId === null) return null;
-	const payload: Notification = { ...notification, alert_id: alertId };
-	await enqueue(
-		tx,
-		[
-			{ destination: "slack", action: "notify", payload },
-			{ destination: "email", action: "notify", payload },
-		],
-		{ eventId: alert.eventId ?? null, customerId: alert.customerId ?? null },
-	);
-	return alertId;
 }
 
 /** One CRM sync per customer, in one statement: a batch of events makes at most one waiting sync each. */

@@ -5,7 +5,7 @@ import {
 	recoverExpiredLeases,
 	type SettledDelivery,
 } from "../store/index.ts";
-import { raiseDeadLetter } from "./dead-letter.ts";
+import { raiseDeadLetter } from "./alerts/index.ts";
 import { withCrmSyncRetry } from "./sql-retry.ts";
 
 const PAGE = 100;

@@ -14,8 +14,8 @@ import {
 	sleep,
 	waitingCrmSyncs,
 } from "../store/index.ts";
+import { raiseDeadLetter } from "./alerts/index.ts";
 import { messageOf } from "./attempt.ts";
-import { raiseDeadLetter } from "./dead-letter.ts";
 import { isWaitingCrmSyncConflict, withSqlRetry } from "./sql-retry.ts";
 
 export interface PendingSettle {

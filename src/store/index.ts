@@ -13,9 +13,11 @@ export {
 } from "./admin/index.ts";
 export type {
 	AcknowledgeResult,
+	ActiveAlertCount,
 	AlertEpisode,
 	AlertListFilter,
 	AlertListItem,
+	AlertRuleInputs,
 	AlertSeverity,
 	AlertStatus,
 	NewAlert,

@@ -4,13 +4,13 @@
  * evaluators (two processes' pools) at once on real PostgreSQL → still one episode, one notice.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-	type AlertEvaluatorDeps,
-	evaluateAlertRules,
-} from "../../src/cli/observability.ts";
 import type { Config } from "../../src/config/index.ts";
 import { createConnectors } from "../../src/connectors/index.ts";
 import { createLogger } from "../../src/observability/index.ts";
+import {
+	type AlertEvaluationDeps,
+	evaluateAlertRules,
+} from "../../src/queue/index.ts";
 import { openPg } from "../../src/store/index.ts";
 import { captureLogs, testConfig } from "../support/app.ts";
 import { waitFor } from "../support/child.ts";
@@ -32,7 +32,7 @@ describe.each(backends)("alert rules on %s", (backend: Backend) => {
 	let smtp: SmtpStandIn;
 	let config: Config;
 	let worker: TestWorker | undefined;
-	let deps: AlertEvaluatorDeps;
+	let deps: AlertEvaluationDeps;
 
 	beforeEach(async () => {
 		testDb = await freshDb(backend);
@@ -184,7 +184,7 @@ describe.each(backends)("alert rules on %s", (backend: Backend) => {
 				const race = () =>
 					Promise.all(
 						Array.from({ length: 8 }, (_, i) =>
-							evaluateAlertRules(rivals[i % 2] as AlertEvaluatorDeps),
+							evaluateAlertRules(rivals[i % 2] as AlertEvaluationDeps),
 						),
 					);
 				await RULES[0]?.drive(testDb.db);

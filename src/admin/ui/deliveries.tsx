@@ -1,6 +1,7 @@
 /** Deliveries: filtered by status and destination, with the last error, attempts and next try; replays. */
 import type { FC } from "hono/jsx";
-import { actionName, DESTINATION_NAMES, deliveryState } from "../describe.ts";
+import { DESTINATION_NAMES } from "../../core/index.ts";
+import { actionName, deliveryState } from "../describe.ts";
 import type { DeliveryListItem } from "../view-types.ts";
 import { Layout, type PageFrame } from "./layout.tsx";
 import {

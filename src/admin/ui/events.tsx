@@ -1,6 +1,7 @@
 /** Events: the inbox filtered and searched, and one event with its redacted payload and what it caused. */
 import type { FC } from "hono/jsx";
-import { actionName, DESTINATION_NAMES, deliveryState } from "../describe.ts";
+import { DESTINATION_NAMES } from "../../core/index.ts";
+import { actionName, deliveryState } from "../describe.ts";
 import type { EventDetail } from "../events.ts";
 import type { EventRow } from "../view-types.ts";
 import { Layout, type PageFrame } from "./layout.tsx";

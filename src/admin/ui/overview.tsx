@@ -1,6 +1,6 @@
 /** The overview: is anything broken right now, and what flowed through in the last 24 hours. */
 import type { FC } from "hono/jsx";
-import { DESTINATION_NAMES } from "../describe.ts";
+import { DESTINATION_NAMES } from "../../core/index.ts";
 import type { OverviewRows, QueueStatsRow } from "../view-types.ts";
 import { HourlyChart, hourlyBars } from "./chart.tsx";
 import { Layout, type PageFrame } from "./layout.tsx";

@@ -1,8 +1,4 @@
 /** SQL behind the alert rules: failed webhook requests per minute, the rules' inputs, and rule episodes. */
-import type {
-	AlertRuleInputs,
-	AlertSnapshot,
-} from "../../observability/index.ts";
 import type { Db } from "../db/index.ts";
 import { uuidAt } from "../db/index.ts";
 
@@ -35,6 +31,26 @@ export async function tryAlertRulesLock(tx: Db): Promise<boolean> {
 		"select pg_try_advisory_xact_lock(1886156141, 9) as locked",
 	);
 	return row?.locked === true;
+}
+
+/** What the rules read, over the last `windowMs` unless said otherwise (filled by `readAlertRuleInputs`). */
+export interface AlertRuleInputs {
+	/** Webhook requests refused for a missing, wrong or expired signature (or secret), by source. */
+	verificationFailures: Readonly<Record<string, number>>;
+	/** Webhook requests answered 4xx or 5xx (verification failures included), by HTTP status. */
+	webhookFailures: Readonly<Record<string, number>>;
+	/** Webhook events stored (answered 200), duplicates not counted. */
+	webhookAccepted: number;
+	/** Event received → delivered; deliveries still waiting count with their age so far. */
+	syncLatency: { p95Seconds: number | null; samples: number };
+	/** Manual interventions in the last 24 hours, by kind. */
+	interventionsLastDay: Readonly<Record<string, number>>;
+	/** Deliveries still being retried after more than `deliveryRetries` failed attempts, by destination. */
+	retrying: ReadonlyArray<{
+		destination: string;
+		count: number;
+		mostAttempts: number;
+	}>;
 }
 
 /** Everything the rules read, over the last `windowMs` (interventions: the last 24 hours). */
@@ -202,9 +218,16 @@ export async function pruneWebhookFailures(tx: Db): Promise<void> {
 	);
 }
 
+/** How many alerts of one kind and severity are firing now. */
+export interface ActiveAlertCount {
+	kind: string;
+	severity: string;
+	count: number;
+}
+
 /** Alerts firing now, by kind and severity: the `plumb_alerts_open` gauge. */
-export async function countActiveAlerts(db: Db): Promise<AlertSnapshot> {
-	return db.query<{ kind: string; severity: string; count: number }>(
+export async function countActiveAlerts(db: Db): Promise<ActiveAlertCount[]> {
+	return db.query<ActiveAlertCount>(
 		`select kind, severity, count(*)::int as count from plumb.alerts
 		 where status in ('open', 'acknowledged') group by kind, severity order by kind, severity`,
 	);

@@ -15,7 +15,11 @@ export {
 	acknowledgeAlert,
 	listAlerts,
 } from "./admin-alerts.ts";
-export type { AlertEpisode } from "./alert-rules.ts";
+export type {
+	ActiveAlertCount,
+	AlertEpisode,
+	AlertRuleInputs,
+} from "./alert-rules.ts";
 export {
 	activeAlerts,
 	alertsAwaitingResolvedNotice,

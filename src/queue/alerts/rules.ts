@@ -1,8 +1,11 @@
 /**
  * The alert rules of PRODUCT §7 as pure functions: what the database says now → which alerts should
- * be open. The evaluator (src/cli/observability.ts) opens the ones that are not (once per episode) and
+ * be open. The evaluation pass (evaluate.ts) opens the ones that are not (once per episode) and
  * resolves the open ones that are no longer here.
  */
+import { DESTINATION_NAMES } from "../../core/index.ts";
+import type { AlertRuleInputs } from "../../store/index.ts";
+
 /** The rule alerts' kinds (`plumb.alerts.kind`). Dead deliveries keep their own per-delivery alert. */
 export const ALERT_RULE_KINDS = [
 	"webhook_verification",
@@ -19,26 +22,6 @@ export const RESOLVABLE_ALERT_KINDS: readonly string[] = [
 	"dead_delivery",
 ];
 
-/** What the rules read, over the window (`AlertSettings.windowMs`) unless said otherwise. */
-export interface AlertRuleInputs {
-	/** Webhook requests refused for a missing, wrong or expired signature (or secret), by source. */
-	verificationFailures: Readonly<Record<string, number>>;
-	/** Webhook requests answered 4xx or 5xx (verification failures included), by HTTP status. */
-	webhookFailures: Readonly<Record<string, number>>;
-	/** Webhook events stored (answered 200), duplicates not counted. */
-	webhookAccepted: number;
-	/** Event received → delivered; deliveries still waiting count with their age so far. */
-	syncLatency: { p95Seconds: number | null; samples: number };
-	/** Manual interventions in the last 24 hours, by kind. */
-	interventionsLastDay: Readonly<Record<string, number>>;
-	/** Deliveries still being retried after more than `deliveryRetries` failed attempts, by destination. */
-	retrying: ReadonlyArray<{
-		destination: string;
-		count: number;
-		mostAttempts: number;
-	}>;
-}
-
 /** An alert that should be open now. */
 export interface FiringAlert {
 	kind: AlertRuleKind;
@@ -50,11 +33,9 @@ export interface FiringAlert {
 	fields: Array<{ label: string; value: string }>;
 }
 
+/** Destinations and webhook sources, as people read them. */
 const NAMES: Readonly<Record<string, string>> = {
-	hubspot: "HubSpot",
-	zendesk: "Zendesk",
-	slack: "Slack",
-	email: "E-mail",
+	...DESTINATION_NAMES,
 	stripe: "Stripe",
 	supabase: "Supabase",
 };

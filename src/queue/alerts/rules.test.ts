@@ -1,10 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-	type AlertRuleInputs,
-	type AlertRuleSettings,
-	duration,
-	firingAlerts,
-} from "./alert-rules.ts";
+import type { AlertRuleInputs } from "../../store/index.ts";
+import { type AlertRuleSettings, duration, firingAlerts } from "./rules.ts";
 
 /** The thresholds of PRODUCT §7 (also the defaults in config/defaults.ts). */
 const settings: AlertRuleSettings = {
