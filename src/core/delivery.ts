@@ -16,6 +16,7 @@ import { z } from "zod";
 export const DESTINATIONS = ["hubspot", "zendesk", "slack", "email"] as const;
 export const destinationSchema = z.enum(DESTINATIONS);
 export type Destination = z.infer<typeof destinationSchema>;
+
 /** How people read a destination's name: dashboard, alert titles and notices. */
 export const DESTINATION_NAMES: Readonly<Record<Destination, string>> = {
 	hubspot: "HubSpot",
