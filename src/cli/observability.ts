@@ -14,7 +14,7 @@ import {
 	RESOLVABLE_ALERT_KINDS,
 	setUserHashSalt,
 } from "../observability/index.ts";
-import { enqueue, raiseAlert } from "../queue/index.ts";
+import { enqueue, raiseAlert, startLoop } from "../queue/index.ts";
 import {
 	type AlertEpisode,
 	activeAlerts,
@@ -25,7 +25,6 @@ import {
 	readAlertRuleInputs,
 	readLogSalt,
 	resolveAlerts,
-	sleep,
 	tryAlertRulesLock,
 } from "../store/index.ts";
 
@@ -202,14 +201,16 @@ export interface RunningAlertEvaluator {
 export function startAlertEvaluator(
 	deps: AlertEvaluatorDeps,
 ): RunningAlertEvaluator {
-	const stopping = new AbortController();
-	const loop = (async () => {
+	const loop = startLoop({
+		name: "alert evaluator",
+		step: "alert_rules",
 		// A little later than the workers, and spread, so processes started together do not collide.
-		await sleep(
-			Math.min(deps.settings.intervalMs, 2_000 + Math.random() * 3_000),
-			stopping.signal,
-		);
-		while (!stopping.signal.aborted) {
+		startDelayMs: Math.min(
+			deps.settings.intervalMs,
+			2_000 + Math.random() * 3_000,
+		),
+		pass: async () => {
+			// A failed evaluation is a missed interval, not a reason to back off: the next one retries.
 			try {
 				await evaluateAlertRules(deps);
 			} catch (error) {
@@ -225,13 +226,10 @@ export function startAlertEvaluator(
 					"alert rules could not be evaluated; trying again next interval",
 				);
 			}
-			await sleep(deps.settings.intervalMs, stopping.signal);
-		}
-	})();
-	return {
-		async stop() {
-			stopping.abort();
-			await loop;
+			return { idleMs: deps.settings.intervalMs };
 		},
-	};
+		logger: deps.logger,
+		now: deps.now ?? Date.now,
+	});
+	return { stop: () => loop.stop() };
 }

@@ -10,6 +10,14 @@ export {
 } from "./enqueue.ts";
 export type { DestinationLimit } from "./limits.ts";
 export { DestinationLimits } from "./limits.ts";
+export type { Loop, LoopOptions, PassFailure, PassResult } from "./loop.ts";
+export {
+	describeError,
+	isConflict,
+	passFailure,
+	retryConflicts,
+	startLoop,
+} from "./loop.ts";
 export { watchQueueMetrics } from "./queue-metrics.ts";
 export type {
 	BulkReplayProgress,
