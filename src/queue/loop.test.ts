@@ -201,24 +201,41 @@ describe("startLoop", () => {
 	});
 });
 
+/** A loop on real timers and the real clock. */
+function realLoop(pass: LoopOptions["pass"], extra: Partial<LoopOptions> = {}) {
+	return startLoop({
+		name: "test worker",
+		step: "test",
+		pass,
+		logger: logs().logger,
+		now: Date.now,
+		...extra,
+	});
+}
+
+/** A pass that never finds work, and how often it ran. */
+function idlePass() {
+	const counter = {
+		calls: 0,
+		pass: async (): Promise<PassResult> => {
+			counter.calls++;
+			return { idleMs: HOLD_MS };
+		},
+	};
+	return counter;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 describe("stopping and waking a loop", () => {
 	it("stop() on an idle loop returns at once", async () => {
-		let calls = 0;
-		const loop = startLoop({
-			name: "test worker",
-			step: "test",
-			pass: async () => {
-				calls++;
-				return { idleMs: HOLD_MS };
-			},
-			logger: logs().logger,
-			now: Date.now,
-		});
-		await new Promise((resolve) => setTimeout(resolve, 20));
+		const idle = idlePass();
+		const loop = realLoop(idle.pass);
+		await pause(20);
 		const started = performance.now();
 		await loop.stop();
 		expect(performance.now() - started).toBeLessThan(500);
-		expect(calls).toBe(1);
+		expect(idle.calls).toBe(1);
 	});
 
 	it("stop() during a pass waits for it, and runs no other", async () => {
@@ -229,27 +246,21 @@ describe("stopping and waking a loop", () => {
 		const started = new Promise<void>((resolve) => {
 			passStarted = resolve;
 		});
-		const loop = startLoop({
-			name: "test worker",
-			step: "test",
-			pass: async (signal) => {
-				calls++;
-				passStarted();
-				await new Promise<void>((resolve) => {
-					finishPass = resolve;
-				});
-				abortedInPass = signal.aborted;
-				return "more";
-			},
-			logger: logs().logger,
-			now: Date.now,
+		const loop = realLoop(async (signal) => {
+			calls++;
+			passStarted();
+			await new Promise<void>((resolve) => {
+				finishPass = resolve;
+			});
+			abortedInPass = signal.aborted;
+			return "more";
 		});
 		await started;
 		let stopped = false;
 		const stopping = loop.stop().then(() => {
 			stopped = true;
 		});
-		await new Promise((resolve) => setTimeout(resolve, 50));
+		await pause(50);
 		expect(stopped).toBe(false);
 		finishPass();
 		await stopping;
@@ -257,18 +268,14 @@ describe("stopping and waking a loop", () => {
 	});
 
 	it("stop() cuts a backoff pause short", async () => {
-		const loop = startLoop({
-			name: "test worker",
-			step: "test",
-			pass: async () => {
+		const loop = realLoop(
+			async () => {
 				throw unavailable();
 			},
-			logger: logs().logger,
-			now: Date.now,
 			// A bug: the first pause is 250 ms.
-			classify: () => "fault",
-		});
-		await new Promise((resolve) => setTimeout(resolve, 20));
+			{ classify: () => "fault" },
+		);
+		await pause(20);
 		const started = performance.now();
 		await loop.stop();
 		expect(performance.now() - started).toBeLessThan(100);
@@ -284,23 +291,15 @@ describe("stopping and waking a loop", () => {
 				}),
 			close: async () => {},
 		};
-		let calls = 0;
-		const loop = startLoop({
-			name: "test worker",
-			step: "test",
-			pass: async () => {
-				calls++;
-				return { idleMs: HOLD_MS };
-			},
+		const idle = idlePass();
+		const loop = realLoop(idle.pass, {
 			listen: { wakeup, channel: "plumb_test" },
-			logger: logs().logger,
-			now: Date.now,
 		});
-		await new Promise((resolve) => setTimeout(resolve, 20));
-		expect(calls).toBe(1);
+		await pause(20);
+		expect(idle.calls).toBe(1);
 		loop.wake();
-		await new Promise((resolve) => setTimeout(resolve, 20));
-		expect(calls).toBe(2);
+		await pause(20);
+		expect(idle.calls).toBe(2);
 		expect(waits).toEqual([
 			{ channel: "plumb_test", ms: HOLD_MS },
 			{ channel: "plumb_test", ms: HOLD_MS },
