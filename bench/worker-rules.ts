@@ -10,7 +10,7 @@ import {
 	normalizeStripeEvent,
 	type StripeEnvelope,
 } from "../src/ingest/index.ts";
-import { createLogger } from "../src/observability/index.ts";
+import { createLogger, createMetrics } from "../src/observability/index.ts";
 import { decide, type RuleInput } from "../src/rules/index.ts";
 import {
 	type Db,
@@ -141,9 +141,11 @@ async function drain(
 		{
 			db,
 			logger,
+			metrics: createMetrics(),
 			wakeup: pollingWakeup(5),
 			plans: {},
 			publicUrl: "http://bench.test",
+			now: Date.now,
 		},
 		{ concurrency, batchSize: 100 },
 	);

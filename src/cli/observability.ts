@@ -7,13 +7,9 @@ import { type Metrics, setUserHashSalt } from "../observability/index.ts";
 import {
 	type AlertEvaluationDeps,
 	evaluateAlertRules,
+	startLoop,
 } from "../queue/index.ts";
-import {
-	countActiveAlerts,
-	type Db,
-	readLogSalt,
-	sleep,
-} from "../store/index.ts";
+import { countActiveAlerts, type Db, readLogSalt } from "../store/index.ts";
 
 /** Hashes user ids in logs with PLUMB_LOG_SALT, else the random value this install stored at migration. */
 export async function installLogSalt(config: Config, db: Db): Promise<void> {
@@ -38,14 +34,16 @@ export interface RunningAlertEvaluator {
 export function startAlertEvaluator(
 	deps: AlertEvaluatorDeps,
 ): RunningAlertEvaluator {
-	const stopping = new AbortController();
-	const loop = (async () => {
+	const loop = startLoop({
+		name: "alert evaluator",
+		step: "alert_rules",
 		// A little later than the workers, and spread, so processes started together do not collide.
-		await sleep(
-			Math.min(deps.settings.intervalMs, 2_000 + Math.random() * 3_000),
-			stopping.signal,
-		);
-		while (!stopping.signal.aborted) {
+		startDelayMs: Math.min(
+			deps.settings.intervalMs,
+			2_000 + Math.random() * 3_000,
+		),
+		pass: async () => {
+			// A failed evaluation is a missed interval, not a reason to back off: the next one retries.
 			try {
 				await evaluateAlertRules(deps);
 			} catch (error) {
@@ -61,13 +59,10 @@ export function startAlertEvaluator(
 					"alert rules could not be evaluated; trying again next interval",
 				);
 			}
-			await sleep(deps.settings.intervalMs, stopping.signal);
-		}
-	})();
-	return {
-		async stop() {
-			stopping.abort();
-			await loop;
+			return { idleMs: deps.settings.intervalMs };
 		},
-	};
+		logger: deps.logger,
+		now: deps.now ?? Date.now,
+	});
+	return { stop: () => loop.stop() };
 }

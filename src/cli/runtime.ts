@@ -15,6 +15,8 @@ export interface Runtime {
 	logger: Logger;
 	metrics: Metrics;
 	db: Db;
+	/** The clock every worker and loop reads (ms since the epoch). */
+	now: () => number;
 	/** Closes the database and releases the embedded data-dir lock. */
 	close(): Promise<void>;
 }
@@ -64,6 +66,7 @@ export async function openRuntime(config: Config): Promise<Runtime> {
 		logger,
 		metrics: createMetrics({ defaultMetrics: true }),
 		db,
+		now: Date.now,
 		async close() {
 			await db.close();
 			await release();

@@ -20,7 +20,7 @@ export interface RunningWorkers {
 const EVENTS_CHANNEL = "plumb_events";
 
 export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
-	const { config, db, logger, metrics } = runtime;
+	const { config, db, logger, metrics, now } = runtime;
 	// One LISTEN connection per process serves both workers; PGlite has no other writers to hear from.
 	// While the database is away each reconnect fails again: one line per 10 s says so.
 	const throttle = logThrottle();
@@ -55,6 +55,7 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 		settings: config.delivery,
 		publicUrl: config.publicUrl,
 		scrub: createScrubber(config.secretValues),
+		now,
 	});
 	const events = startEventWorker({
 		db,
@@ -63,6 +64,7 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 		wakeup,
 		plans: config.plans,
 		publicUrl: config.publicUrl,
+		now,
 	});
 	// Every worker runs the evaluator; an advisory lock lets one process at a time do the work.
 	const alertRules = startAlertEvaluator({
@@ -71,6 +73,7 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 		metrics,
 		settings: config.alerts,
 		publicUrl: config.publicUrl,
+		now,
 	});
 	logger.info(
 		{

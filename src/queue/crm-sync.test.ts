@@ -125,6 +125,7 @@ describe.each(backends)("CRM syncs on %s", (backend: Backend) => {
 			}),
 			metrics: createMetrics(),
 			publicUrl: "http://plumb.test",
+			now: Date.now,
 		});
 		await Promise.all(
 			claimed.map((delivery) =>

@@ -129,23 +129,4 @@ describe.each(backends)("leases and fencing on %s", (backend: Backend) => {
 		);
 		expect(recovered).toContain('destination="zendesk"} 3');
 	});
-
-	it("retries a transaction that hits a serialization failure instead of surfacing it", async () => {
-		const { withSqlRetry } = await import("./sql-retry.ts");
-		let calls = 0;
-		const value = await withSqlRetry(async () => {
-			calls++;
-			if (calls < 3)
-				throw Object.assign(new Error("could not serialize access"), {
-					code: calls === 1 ? "40001" : "40P01",
-				});
-			return "done";
-		});
-		expect([value, calls]).toEqual(["done", 3]);
-		await expect(
-			withSqlRetry(async () =>
-				Promise.reject(Object.assign(new Error("unique"), { code: "23505" })),
-			),
-		).rejects.toThrow("unique");
-	});
 });

@@ -7,6 +7,14 @@ export type { EnqueueContext } from "./enqueue.ts";
 export { enqueue, enqueueCrmSyncs, idempotencyKey } from "./enqueue.ts";
 export type { DestinationLimit } from "./limits.ts";
 export { DestinationLimits } from "./limits.ts";
+export type { Loop, LoopOptions, PassFailure, PassResult } from "./loop.ts";
+export {
+	describeError,
+	isConflict,
+	passFailure,
+	retryConflicts,
+	startLoop,
+} from "./loop.ts";
 export { watchQueueMetrics } from "./queue-metrics.ts";
 export type {
 	BulkReplayProgress,

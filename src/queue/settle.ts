@@ -8,6 +8,7 @@ import { type Logger, type Metrics, userHash } from "../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	type Db,
+	ReconnectDelay,
 	type SettledDelivery,
 	type SettleRow,
 	settleDeliveries,
@@ -16,7 +17,8 @@ import {
 } from "../store/index.ts";
 import { raiseDeadLetter } from "./alerts/index.ts";
 import { messageOf } from "./attempt.ts";
-import { isWaitingCrmSyncConflict, withSqlRetry } from "./sql-retry.ts";
+import { retryConflicts } from "./loop.ts";
+import { isWaitingCrmSyncConflict } from "./sql-retry.ts";
 
 export interface PendingSettle {
 	row: SettleRow;
@@ -29,6 +31,7 @@ export interface SettlerDeps {
 	logger: Logger;
 	metrics: Metrics;
 	publicUrl: string;
+	now: () => number;
 	onSettled?: ((ids: readonly string[]) => void) | undefined;
 }
 
@@ -68,14 +71,14 @@ export class Settler {
 	async #drain(): Promise<void> {
 		// Results that arrive in the same tick share the first batch.
 		await Promise.resolve();
-		let pauseMs = 100;
+		const delay = new ReconnectDelay();
 		while (this.#queue.length > 0) {
 			const batch = this.#queue.slice(0, MAX_BATCH);
 			try {
 				await this.#write(batch.map((entry) => entry.item));
 				this.#queue.splice(0, batch.length);
 				for (const entry of batch) entry.done();
-				pauseMs = 100;
+				delay.reset();
 			} catch (error) {
 				// The database is unreachable: keep the results (the leases keep the rows) and try again.
 				this.#deps.logger.warn(
@@ -86,7 +89,7 @@ export class Settler {
 					},
 					"could not record delivery results; retrying",
 				);
-				if (Date.now() >= this.#giveUpAt) {
+				if (this.#deps.now() >= this.#giveUpAt) {
 					const dropped = this.#queue.splice(0);
 					this.#deps.logger.error(
 						{
@@ -99,8 +102,7 @@ export class Settler {
 					for (const entry of dropped) entry.done();
 					return;
 				}
-				await sleep(pauseMs);
-				pauseMs = Math.min(pauseMs * 2, 5_000);
+				await sleep(delay.next());
 			}
 		}
 	}
@@ -112,7 +114,7 @@ export class Settler {
 		for (let tries = 1; ; tries++) {
 			rows = await supersedeWaitingCrmSyncs(db, items);
 			try {
-				settled = await withSqlRetry(() =>
+				settled = await retryConflicts(() =>
 					rows.some((row) => row.status === "dead")
 						? db.transaction(async (tx) => {
 								const done = await settleDeliveries(tx, rows);

@@ -9,28 +9,22 @@ import {
 	DESTINATIONS,
 	type Destination,
 } from "../core/index.ts";
-import {
-	type Logger,
-	logThrottle,
-	type Metrics,
-} from "../observability/index.ts";
+import type { Logger, Metrics } from "../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	claimDeliveries,
 	type Db,
 	nextDueInMs,
-	ReconnectDelay,
 	sleep,
-	sqlState,
 	type Wakeup,
 } from "../store/index.ts";
 import { messageOf, releasedRow, runAttempt } from "./attempt.ts";
 import { DestinationLimits } from "./limits.ts";
+import { type PassResult, retryConflicts, startLoop } from "./loop.ts";
 import { ReadyQueue } from "./ready-queue.ts";
 import { recoverLeases } from "./recovery.ts";
 import type { DeliveryWorkerSettings } from "./settings.ts";
 import { Settler } from "./settle.ts";
-import { withSqlRetry } from "./sql-retry.ts";
 
 /** The NOTIFY channel the deliveries trigger signals (0003_deliveries.sql). */
 export const DELIVERIES_CHANNEL = "plumb_deliveries";
@@ -72,26 +66,21 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 		logger,
 		metrics: deps.metrics,
 		publicUrl: deps.publicUrl,
+		now,
 		onSettled: (ids) => {
 			deps.onStep?.("settled", ids);
-			kick?.(); // a worker that paused claiming for a long settle backlog resumes
+			kick(); // a worker that paused claiming for a long settle backlog resumes
 		},
 	});
-	const stopping = new AbortController();
 	const stopCalls = new AbortController();
-	// Every call in flight listens to these two signals: more than Node's default of 10.
-	setMaxListeners(
-		settings.concurrency * 2 + 16,
-		stopping.signal,
-		stopCalls.signal,
-	);
+	// Every call in flight listens to this signal: more than Node's default of 10.
+	setMaxListeners(settings.concurrency * 2 + 16, stopCalls.signal);
 	const inFlight = new Map<string, Promise<void>>();
 	const ready = new ReadyQueue(
 		settings.concurrency,
 		limits,
 		(destination) => deps.connectors[destination] !== undefined,
 	);
-	let kick: (() => void) | undefined;
 	let nextRecoveryAt = 0;
 
 	/** Starts what may start: a free slot, and the destination's own limits. */
@@ -160,7 +149,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			deps.onStep?.("delivered", [delivery.id]);
 			inFlight.delete(key);
 			dispatch();
-			kick?.();
+			kick();
 			await settler.submit({ row, delivery, outcome });
 		})().catch((error: unknown) => {
 			// runAttempt does not throw; should it, the lease expires and another attempt follows.
@@ -177,20 +166,8 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 		inFlight.set(key, run);
 	};
 
-	const idle = async (ms: number) => {
-		const wake = new AbortController();
-		const onStop = () => wake.abort();
-		stopping.signal.addEventListener("abort", onStop, { once: true });
-		kick = () => wake.abort();
-		try {
-			await deps.wakeup.wait(DELIVERIES_CHANNEL, Math.max(0, ms), wake.signal);
-		} finally {
-			kick = undefined;
-			stopping.signal.removeEventListener("abort", onStop);
-		}
-	};
-
-	const tick = async () => {
+	/** One pass: take back expired leases when due, claim what may start, start it. */
+	const tick = async (stopping: AbortSignal): Promise<PassResult> => {
 		if (now() >= nextRecoveryAt) {
 			// Every half lease, so an expired lease is taken back within 1.5 × lease of its claim.
 			nextRecoveryAt = now() + settings.leaseMs / 2;
@@ -211,7 +188,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			room,
 			caps.reduce((sum, cap) => sum + cap.limit, 0),
 		);
-		const claimed = await withSqlRetry(() =>
+		const claimed = await retryConflicts(() =>
 			claimDeliveries(db, caps, settings.leaseMs, asked),
 		);
 		if (claimed.length > 0)
@@ -222,11 +199,11 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 		for (const delivery of claimed)
 			ready.push({ delivery, leaseDeadline: now() + settings.leaseMs });
 		dispatch();
-		if (stopping.signal.aborted) return;
+		if (stopping.aborted) return "more"; // the loop ends here
 		if (asked > 0 && claimed.length === asked) {
 			// There may be more. Let quick calls finish first, so the next claim is a batch, not a trickle.
 			await new Promise((resolve) => setImmediate(resolve));
-			return;
+			return "more";
 		}
 		const waits = [settings.pollMs, nextRecoveryAt - now()];
 		for (const destination of DESTINATIONS) {
@@ -240,44 +217,29 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 		// Due rows we did not get are held by another worker's claim: look again shortly.
 		if (due !== null)
 			waits.push(Math.max(due, claimed.length < asked ? 10 : 0));
-		await idle(Math.min(...waits));
+		return { idleMs: Math.min(...waits) };
 	};
 
-	const loop = (async () => {
-		const delay = new ReconnectDelay();
-		const throttle = logThrottle();
-		while (!stopping.signal.aborted) {
-			try {
-				await tick();
-				if (delay.reset())
-					logger.info(
-						{ step: "deliver", outcome: "worker_resumed" },
-						"delivery worker reached the database again",
-					);
-			} catch (error) {
-				const pauseMs = delay.next();
-				throttle((suppressed) =>
-					logger.warn(
-						{
-							step: "deliver",
-							outcome: "worker_error",
-							attempt: delay.attempt,
-							next_delay_ms: pauseMs,
-							suppressed,
-							err: { code: sqlState(error), message: messageOf(error) },
-						},
-						"delivery worker could not reach the database; retrying",
-					),
-				);
-				await sleep(pauseMs, stopping.signal);
-			}
-		}
-	})();
+	const loop = startLoop({
+		name: "delivery worker",
+		step: "deliver",
+		pass: tick,
+		listen: { wakeup: deps.wakeup, channel: DELIVERIES_CHANNEL },
+		// Every failed pass backs off as for a lost database, logged as `deliver` / `worker_error`
+		// (the README's fault table); a claim's conflicts are retried within the pass.
+		classify: () => "unavailable",
+		unavailableOutcome: "worker_error",
+		logger,
+		now,
+	});
+	/** A call finished or a result was written: a slot may be free, so stop idling. */
+	function kick() {
+		loop.wake();
+	}
 
 	return {
 		async stop() {
-			stopping.abort();
-			await loop;
+			await loop.stop();
 			release(() => true, 0, "released at shutdown before it was sent");
 			// The grace timers are cancelled once the calls finish: a pending one would keep the
 			// process alive for the whole grace after an idle or quick stop.
@@ -301,7 +263,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 				]);
 				abortOver.abort();
 			}
-			await settler.close(Date.now() + settings.drainMs);
+			await settler.close(now() + settings.drainMs);
 		},
 	};
 }

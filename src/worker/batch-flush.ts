@@ -32,7 +32,12 @@ import {
 	type Workspace,
 } from "./workspace.ts";
 
-export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
+/** `now`: when the batch is applied (tickets it closes are closed then). */
+export async function flushBatch(
+	tx: Db,
+	workspace: Workspace,
+	now: Date,
+): Promise<void> {
 	const changes = workspace.changes;
 	const survivor = (id: string) => live(workspace, id);
 	await insertCustomers(tx, changes.newCustomers);
@@ -87,7 +92,7 @@ export async function flushBatch(tx: Db, workspace: Workspace): Promise<void> {
 		})),
 	);
 	if (changes.ticketsToClose.length > 0)
-		await closeTickets(tx, changes.ticketsToClose, new Date());
+		await closeTickets(tx, changes.ticketsToClose, now);
 	const taken = await openTickets(tx, workspace);
 	// Tickets before comments: a comment may be on a ticket this batch opened.
 	const ordered = [

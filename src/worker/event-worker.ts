@@ -6,13 +6,8 @@
  * deadlock errors retry the whole batch.
  */
 import { uuidv7 } from "../core/index.ts";
-import {
-	type Logger,
-	type LogThrottle,
-	logThrottle,
-	type Metrics,
-	userHash,
-} from "../observability/index.ts";
+import { type Logger, type Metrics, userHash } from "../observability/index.ts";
+import { describeError, isConflict, startLoop } from "../queue/index.ts";
 import type { Decision, PlanCatalog } from "../rules/index.ts";
 import {
 	type ClaimedEvent,
@@ -20,11 +15,7 @@ import {
 	claimPendingEvents,
 	type Db,
 	isDatabaseUnavailable,
-	RETRYABLE_SQLSTATES,
-	ReconnectDelay,
 	recordEventFailure,
-	sleep,
-	sqlState,
 	type Wakeup,
 } from "../store/index.ts";
 import { flushBatch } from "./batch-flush.ts";
@@ -53,10 +44,11 @@ export const EVENT_WORKER_DEFAULTS: EventWorkerOptions = {
 export interface EventWorkerDeps {
 	db: Db;
 	logger: Logger;
-	metrics?: Metrics | undefined;
+	metrics: Metrics;
 	wakeup: Wakeup;
 	plans: PlanCatalog;
 	publicUrl: string;
+	now: () => number;
 }
 
 export interface RunningEventWorker {
@@ -69,80 +61,20 @@ export function startEventWorker(
 	options: Partial<EventWorkerOptions> = {},
 ): RunningEventWorker {
 	const settings = { ...EVENT_WORKER_DEFAULTS, ...options };
-	const abort = new AbortController();
-	// One throttle for all loops: an outage is one story, not one per connection.
-	const outage = logThrottle();
-	const loops = Array.from(
-		{ length: deps.db.kind === "pglite" ? 1 : settings.concurrency },
-		() => runLoop(deps, settings, abort.signal, outage),
-	);
-	return {
-		async stop() {
-			abort.abort();
-			await Promise.all(loops);
-		},
-	};
-}
-
-async function runLoop(
-	deps: EventWorkerDeps,
-	settings: EventWorkerOptions,
-	signal: AbortSignal,
-	outage: LogThrottle,
-): Promise<void> {
-	let backoffMs = 0;
-	const reconnect = new ReconnectDelay();
-	while (!signal.aborted) {
-		let claimed = 0;
-		try {
-			claimed = await processBatch(deps, settings);
-			backoffMs = 0;
-			if (reconnect.reset())
-				deps.logger.info(
-					{ step: "apply", outcome: "worker_resumed" },
-					"event worker reached the database again",
-				);
-		} catch (error) {
-			if (isDatabaseUnavailable(error)) {
-				// Nothing was applied and no attempt is spent: wait for the database, then carry on.
-				const pauseMs = reconnect.next();
-				outage((suppressed) =>
-					deps.logger.warn(
-						{
-							step: "apply",
-							outcome: "database_unavailable",
-							attempt: reconnect.attempt,
-							next_delay_ms: pauseMs,
-							suppressed,
-							err: describe(error),
-						},
-						"event worker could not reach the database; retrying",
-					),
-				);
-				await sleep(pauseMs, signal);
-				continue;
-			}
-			const retryable = isRetryable(error);
-			backoffMs = retryable
-				? 10 + Math.random() * 40
-				: Math.min(Math.max(backoffMs * 2, 250), 5_000);
-			const log = retryable
-				? deps.logger.debug.bind(deps.logger)
-				: deps.logger.error.bind(deps.logger);
-			log(
-				{
-					step: "apply",
-					outcome: retryable ? "conflict_retry" : "batch_error",
-					err: describe(error),
-				},
-				"event batch rolled back",
-			);
-			await sleep(backoffMs, signal);
-			continue;
-		}
-		if (claimed === 0)
-			await deps.wakeup.wait("plumb_events", settings.idleMs, signal);
-	}
+	const loop = startLoop({
+		name: "event worker",
+		step: "apply",
+		// A lost database rolls the batch back and charges no event (processBatch rethrows it).
+		pass: async () =>
+			(await processBatch(deps, settings)) > 0
+				? "more"
+				: { idleMs: settings.idleMs },
+		listen: { wakeup: deps.wakeup, channel: "plumb_events" },
+		concurrency: deps.db.kind === "pglite" ? 1 : settings.concurrency,
+		logger: deps.logger,
+		now: deps.now,
+	});
+	return { stop: () => loop.stop() };
 }
 
 /** Claims and applies one batch. Returns how many events it claimed (0: the inbox is empty). */
@@ -162,7 +94,7 @@ export async function processBatch(
 	} catch (error) {
 		// A lost database rolled the batch back: no event failed, so none is charged an attempt.
 		if (
-			isRetryable(error) ||
+			isConflict(error) ||
 			isDatabaseUnavailable(error) ||
 			claimed.length === 0
 		)
@@ -176,7 +108,7 @@ export async function processBatch(
 				step: "apply",
 				outcome: "batch_split",
 				events: claimed.length,
-				err: describe(error),
+				err: describeError(error),
 			},
 			"batch failed; applying its events one by one",
 		);
@@ -196,7 +128,7 @@ async function processOne(
 		);
 		report(deps, outcome);
 	} catch (error) {
-		if (isRetryable(error) || isDatabaseUnavailable(error)) throw error;
+		if (isConflict(error) || isDatabaseUnavailable(error)) throw error;
 		await failEvent(deps, settings, id, error);
 	}
 }
@@ -208,11 +140,21 @@ async function failEvent(
 	error: unknown,
 ): Promise<void> {
 	await deps.db.transaction((tx) =>
-		recordEventFailure(tx, id, describe(error).message, settings.maxAttempts),
+		recordEventFailure(
+			tx,
+			id,
+			describeError(error).message,
+			settings.maxAttempts,
+		),
 	);
-	deps.metrics?.eventsApplied.inc({ type: "unknown", outcome: "failed" });
+	deps.metrics.eventsApplied.inc({ type: "unknown", outcome: "failed" });
 	deps.logger.error(
-		{ step: "apply", outcome: "failed", event_id: id, err: describe(error) },
+		{
+			step: "apply",
+			outcome: "failed",
+			event_id: id,
+			err: describeError(error),
+		},
 		"event failed; will retry",
 	);
 }
@@ -265,12 +207,12 @@ export async function applyBatch(
 			outcome.failed.push({ event, error });
 		}
 	}
-	await flushBatch(tx, workspace);
+	await flushBatch(tx, workspace, new Date(deps.now()));
 	for (const { event, error } of outcome.failed)
 		await recordEventFailure(
 			tx,
 			event.id,
-			describe(error).message,
+			describeError(error).message,
 			settings.maxAttempts,
 		);
 	outcome.batchMs = Math.round((performance.now() - started) * 10) / 10;
@@ -281,8 +223,8 @@ export async function applyBatch(
 function report(deps: EventWorkerDeps, outcome: Outcome): void {
 	for (const { event, customerId, decision, micros } of outcome.applied) {
 		const own = decision.timeline.at(-1);
-		deps.metrics?.eventsApplied.inc({ type: event.type, outcome: "processed" });
-		deps.metrics?.applyDuration.observe(
+		deps.metrics.eventsApplied.inc({ type: event.type, outcome: "processed" });
+		deps.metrics.applyDuration.observe(
 			outcome.batchMs / 1000 / Math.max(outcome.applied.length, 1),
 		);
 		deps.logger.info(
@@ -307,7 +249,7 @@ function report(deps: EventWorkerDeps, outcome: Outcome): void {
 		);
 	}
 	for (const { event, error } of outcome.failed) {
-		deps.metrics?.eventsApplied.inc({ type: event.type, outcome: "failed" });
+		deps.metrics.eventsApplied.inc({ type: event.type, outcome: "failed" });
 		deps.logger.error(
 			{
 				step: "apply",
@@ -316,23 +258,9 @@ function report(deps: EventWorkerDeps, outcome: Outcome): void {
 				event_id: event.id,
 				event_type: event.type,
 				attempt: event.attempts + 1,
-				err: describe(error),
+				err: describeError(error),
 			},
 			"event failed; will retry",
 		);
 	}
-}
-
-function isRetryable(error: unknown): boolean {
-	return RETRYABLE_SQLSTATES.has(sqlState(error) ?? "");
-}
-
-function describe(error: unknown): {
-	type: string;
-	code?: string | undefined;
-	message: string;
-} {
-	if (error instanceof Error)
-		return { type: error.name, code: sqlState(error), message: error.message };
-	return { type: typeof error, message: String(error) };
 }

@@ -20,6 +20,7 @@ import {
 	startSlackStandIn,
 	startZendeskStandIn,
 } from "../support/vendor-stand-ins.ts";
+import { eventWorkerDeps } from "../support/worker.ts";
 
 const CANARIES = {
 	card: "4242424242424242",
@@ -175,7 +176,7 @@ describe("log lines never carry secrets", () => {
 			);
 			await processBatch(
 				{
-					db: testDb.db,
+					...eventWorkerDeps(testDb.db),
 					logger,
 					wakeup: pollingWakeup(10),
 					plans: {},

@@ -26,6 +26,7 @@ import {
 } from "../support/delivery-worker.ts";
 import { stripeRequest } from "../support/stripe.ts";
 import { startHubSpotStandIn } from "../support/vendor-stand-ins.ts";
+import { eventWorkerDeps } from "../support/worker.ts";
 
 const TOKEN = "pat-na1-logs-0000-1111-2222";
 const EMAIL = "ada.lovelace@example.com";
@@ -98,7 +99,7 @@ describe.each(backends)("log lines on %s", (backend: Backend) => {
 		expect(res.status).toBe(200);
 		await processBatch(
 			{
-				db: testDb.db,
+				...eventWorkerDeps(testDb.db),
 				logger,
 				wakeup: pollingWakeup(10),
 				plans: {},

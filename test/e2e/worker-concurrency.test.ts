@@ -16,7 +16,7 @@ import { captureLogs } from "../support/app.ts";
 import { waitFor } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { count, objects, stripeEvent, T0 } from "../support/state.ts";
-import { drainEvents } from "../support/worker.ts";
+import { drainEvents, eventWorkerDeps } from "../support/worker.ts";
 
 /** Twenty Stripe events for each of `customers` customers, all contending on the same rows. */
 async function seed(db: Db, customers: number): Promise<number> {
@@ -134,7 +134,7 @@ describe.runIf(backends.includes("pg"))(
 			const workers = pools.map((db) =>
 				startEventWorker(
 					{
-						db,
+						...eventWorkerDeps(db),
 						logger,
 						wakeup: pollingWakeup(10),
 						plans: {},
@@ -225,7 +225,7 @@ describe.each(backends)("a failing rule on %s", (backend: Backend) => {
 			when (new.event_id = '${victim?.id}') execute function plumb.fail_once();`);
 		const { stream } = captureLogs();
 		const deps = {
-			db: t.db,
+			...eventWorkerDeps(t.db),
 			logger: createLogger({
 				level: "silent",
 				secretValues: [],

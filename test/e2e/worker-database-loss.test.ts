@@ -14,6 +14,7 @@ import { adminQuery, backends, freshDb, type TestDb } from "../support/db.ts";
 import { seedDeliveries, testSettings } from "../support/delivery-worker.ts";
 import { envelope, stripeObject, stripeRequest } from "../support/stripe.ts";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.ts";
+import { eventWorkerDeps } from "../support/worker.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -93,7 +94,13 @@ describe.runIf(backends.includes("pg"))(
 			});
 			const config = testConfig();
 			const events = startEventWorker(
-				{ db, logger, wakeup, plans: {}, publicUrl: "http://plumb.test" },
+				{
+					...eventWorkerDeps(db),
+					logger,
+					wakeup,
+					plans: {},
+					publicUrl: "http://plumb.test",
+				},
 				{ idleMs: 200 },
 			);
 			const deliveries = startDeliveryWorker({

@@ -28,6 +28,7 @@ export async function startTestServer(
 			destination: stream,
 		}),
 		metrics: createMetrics(),
+		now: Date.now,
 		close: async () => {},
 	};
 	const http = await startHttp(runtime);

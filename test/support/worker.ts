@@ -1,12 +1,19 @@
 /** Drives the event worker in-process until the inbox is empty. */
 import type { Config } from "../../src/config/index.ts";
-import { createLogger } from "../../src/observability/index.ts";
+import { createLogger, createMetrics } from "../../src/observability/index.ts";
 import type { Db } from "../../src/store/index.ts";
-import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";
+import {
+	EVENT_WORKER_DEFAULTS,
+	type EventWorkerDeps,
+	processBatch,
+} from "../../src/worker/index.ts";
 import { captureLogs, testConfig } from "./app.ts";
 
-/** What the event worker needs, with its logs captured (level warn) instead of printed. */
-export function eventWorkerDeps(db: Db, config: Config = testConfig()) {
+/** What the event worker needs, with its logs captured (level warn) instead of printed; spread it to override one. */
+export function eventWorkerDeps(
+	db: Db,
+	config: Config = testConfig(),
+): EventWorkerDeps {
 	const { stream } = captureLogs();
 	return {
 		db,
@@ -15,9 +22,11 @@ export function eventWorkerDeps(db: Db, config: Config = testConfig()) {
 			secretValues: [],
 			destination: stream,
 		}),
+		metrics: createMetrics(),
 		wakeup: { wait: async () => {}, close: async () => {} },
 		plans: config.plans,
 		publicUrl: config.publicUrl,
+		now: Date.now,
 	};
 }
 
