@@ -2,7 +2,6 @@
 import type { DeliveryIntent, Notification } from "../core/index.ts";
 import {
 	type Db,
-	insertDeliveries,
 	insertDelivery,
 	type NewAlert,
 	openAlert,
@@ -72,25 +71,4 @@ export async function raiseAlert(
 		{ eventId: alert.eventId ?? null, customerId: alert.customerId ?? null },
 	);
 	return alertId;
-}
-
-/** One CRM sync per customer, in one statement: a batch of events makes at most one waiting sync each. */
-export async function enqueueCrmSyncs(
-	tx: Db,
-	syncs: ReadonlyArray<{ customerId: string; eventId: string }>,
-): Promise<number> {
-	return insertDeliveries(
-		tx,
-		syncs.map((sync) => ({
-			destination: "hubspot",
-			action: "crm_sync",
-			idempotencyKey: idempotencyKey(
-				{ destination: "hubspot", action: "crm_sync" },
-				sync,
-			),
-			customerId: sync.customerId,
-			eventId: sync.eventId,
-			payload: {},
-		})),
-	);
 }

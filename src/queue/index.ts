@@ -1,13 +1,9 @@
 export { NOT_CONFIGURED } from "./attempt.ts";
 export type { Budget, RetryPolicy, Transition } from "./backoff.ts";
 export { backoffDelay, nextState, PERMANENT_ATTEMPTS } from "./backoff.ts";
+export { enqueueCrmSyncs } from "./crm-sync-policy.ts";
 export type { EnqueueContext } from "./enqueue.ts";
-export {
-	enqueue,
-	enqueueCrmSyncs,
-	idempotencyKey,
-	raiseAlert,
-} from "./enqueue.ts";
+export { enqueue, idempotencyKey, raiseAlert } from "./enqueue.ts";
 export type { DestinationLimit } from "./limits.ts";
 export { DestinationLimits } from "./limits.ts";
 export { watchQueueMetrics } from "./queue-metrics.ts";

@@ -5,8 +5,8 @@ import {
 	recoverExpiredLeases,
 	type SettledDelivery,
 } from "../store/index.ts";
+import { withCrmSyncRetry } from "./crm-sync-policy.ts";
 import { raiseDeadLetter } from "./dead-letter.ts";
-import { withCrmSyncRetry } from "./sql-retry.ts";
 
 const PAGE = 100;
 

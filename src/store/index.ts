@@ -72,6 +72,7 @@ export type {
 	AttemptOutcome,
 	ClaimedDelivery,
 	DeliveryListItem,
+	NewCrmSync,
 	NewDeliveryRow,
 	QueueStatsRow,
 	ReplayTarget,
@@ -83,7 +84,7 @@ export {
 	claimDeliveries,
 	countDead,
 	getDelivery,
-	insertDeliveries,
+	insertCrmSyncs,
 	insertDelivery,
 	lockDeadPage,
 	lockDeliveryForReplay,
@@ -92,7 +93,7 @@ export {
 	recoverExpiredLeases,
 	requeueDeliveries,
 	settleDeliveries,
-	supersedeDeliveries,
+	skipSupersededCrmSyncs,
 	waitingCrmSyncs,
 } from "./deliveries/index.ts";
 export type {
