@@ -8,6 +8,7 @@ import { type Logger, type Metrics, userHash } from "../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	type Db,
+	recordTicketRefs,
 	type SettledDelivery,
 	type SettleRow,
 	settleDeliveries,
@@ -110,7 +111,7 @@ export class Settler {
 		// A newer CRM sync queued between the check and the write is a conflict: look again.
 		const settled = await withCrmSyncRetry(async () => {
 			rows = await skipSupersededRetries(db, items);
-			return writeSettles(db, rows, publicUrl);
+			return writeSettles(db, items, rows, publicUrl);
 		});
 		this.#report(items, rows, settled);
 	}
@@ -174,16 +175,31 @@ export class Settler {
 	}
 }
 
-/** One fenced statement, or a transaction when a landed row is dead and raises its dead letter. */
+/**
+ * One fenced statement, or a transaction when a landed row has more to write: a confirmed ticket
+ * learns its helpdesk id, a dead delivery raises its dead letter. Fenced rows write nothing.
+ */
 async function writeSettles(
 	db: Db,
+	items: readonly PendingSettle[],
 	rows: readonly SettleRow[],
 	publicUrl: string,
 ): Promise<SettledDelivery[]> {
-	if (!rows.some((row) => row.status === "dead"))
+	const confirmsTicket = rows.some(
+		(row, index) =>
+			row.status === "succeeded" &&
+			items[index]?.delivery.action === "create_ticket",
+	);
+	if (!confirmsTicket && !rows.some((row) => row.status === "dead"))
 		return settleDeliveries(db, rows);
 	return db.transaction(async (tx) => {
 		const done = await settleDeliveries(tx, rows);
+		await recordTicketRefs(
+			tx,
+			done
+				.filter((d) => d.status === "succeeded" && d.action === "create_ticket")
+				.map((d) => d.id),
+		);
 		for (const d of done)
 			if (d.status === "dead") await raiseDeadLetter(tx, d, publicUrl);
 		return done;

@@ -187,6 +187,7 @@ export {
 	lockPayments,
 	moveCustomerRows,
 	paymentFromRow,
+	recordTicketRefs,
 	saveCustomers,
 	saveFailures,
 	saveIdentities,
