@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { captureLogs } from "../../test/support/app.ts";
 import { waitFor } from "../../test/support/child.ts";
 import { type Backend, backends } from "../../test/support/db.ts";
 import {
@@ -9,16 +8,15 @@ import {
 	startTestWorker,
 	statusCounts,
 	testSettings,
+	testSettler,
 } from "../../test/support/delivery-worker.ts";
 import { standInConnector } from "../../test/support/stand-in.ts";
-import { createLogger, createMetrics } from "../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	claimDeliveries,
 	type Db,
 	recoverExpiredLeases,
 } from "../store/index.ts";
-import { Settler } from "./settle.ts";
 
 async function customer(db: Db, email: string): Promise<string> {
 	const [row] = await db.query<{ id: string }>(
@@ -115,18 +113,7 @@ describe.each(backends)("CRM syncs on %s", (backend: Backend) => {
 		await sync(t.testDb.db, c, 2); // queued while the first runs, then claimed too
 		claimed.push(...(await claim()));
 		expect(claimed).toHaveLength(2);
-		const { stream, lines } = captureLogs();
-		const settler = new Settler({
-			db: t.testDb.db,
-			logger: createLogger({
-				level: "info",
-				secretValues: [],
-				destination: stream,
-			}),
-			metrics: createMetrics(),
-			publicUrl: "http://plumb.test",
-			now: Date.now,
-		});
+		const { settler, lines } = testSettler(t.testDb.db);
 		await Promise.all(
 			claimed.map((delivery) =>
 				settler.submit({

@@ -1,6 +1,6 @@
 /** Turning what rules ask for into delivery rows, inside the caller's transaction. */
 import type { DeliveryIntent } from "../core/index.ts";
-import { type Db, insertDeliveries, insertDelivery } from "../store/index.ts";
+import { type Db, insertDelivery } from "../store/index.ts";
 
 export interface EnqueueContext {
 	eventId: string | null;
@@ -43,25 +43,4 @@ export async function enqueue(
 		if (id) ids.push(id);
 	}
 	return ids;
-}
-
-/** One CRM sync per customer, in one statement: a batch of events makes at most one waiting sync each. */
-export async function enqueueCrmSyncs(
-	tx: Db,
-	syncs: ReadonlyArray<{ customerId: string; eventId: string }>,
-): Promise<number> {
-	return insertDeliveries(
-		tx,
-		syncs.map((sync) => ({
-			destination: "hubspot",
-			action: "crm_sync",
-			idempotencyKey: idempotencyKey(
-				{ destination: "hubspot", action: "crm_sync" },
-				sync,
-			),
-			customerId: sync.customerId,
-			eventId: sync.eventId,
-			payload: {},
-		})),
-	);
 }

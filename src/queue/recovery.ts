@@ -6,7 +6,7 @@ import {
 	type SettledDelivery,
 } from "../store/index.ts";
 import { raiseDeadLetter } from "./alerts/index.ts";
-import { withCrmSyncRetry } from "./sql-retry.ts";
+import { withCrmSyncRetry } from "./crm-sync-policy.ts";
 
 const PAGE = 100;
 

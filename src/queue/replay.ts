@@ -12,10 +12,12 @@ import {
 	type ReplayTarget,
 	recordIntervention,
 	requeueDeliveries,
-	supersedeDeliveries,
-	waitingCrmSyncs,
 } from "../store/index.ts";
-import { withCrmSyncRetry } from "./sql-retry.ts";
+import {
+	skipSuperseded,
+	supersededSyncs,
+	withCrmSyncRetry,
+} from "./crm-sync-policy.ts";
 
 export interface ReplayRequest {
 	id: string;
@@ -45,7 +47,8 @@ export async function replayDelivery(
 			if (target === undefined) return undefined;
 			const refusal = refuse(target, request.force);
 			if (refusal) return refusal;
-			const newer = await waitingSyncFor(tx, target);
+			const superseded = await supersededSyncs(tx, [candidate(target)]);
+			const newer = superseded.get(target.id);
 			let result: ReplayResult;
 			if (newer !== undefined) {
 				if (target.status !== "dead" && target.status !== "skipped")
@@ -53,7 +56,7 @@ export async function replayDelivery(
 						target,
 						`${newer} is already queued for this customer and pushes the current state.`,
 					);
-				await supersedeDeliveries(tx, [{ id: target.id, by: newer }]);
+				await skipSuperseded(tx, superseded);
 				result = {
 					changed: true,
 					status: "skipped",
@@ -106,14 +109,12 @@ function unchanged(target: ReplayTarget, message: string): ReplayResult {
 	return { changed: false, status: target.status, message };
 }
 
-async function waitingSyncFor(
-	tx: Db,
-	target: ReplayTarget,
-): Promise<string | undefined> {
-	if (target.action !== "crm_sync" || target.customer_id === null)
-		return undefined;
-	const waiting = await waitingCrmSyncs(tx, [target.customer_id], [target.id]);
-	return waiting.get(target.customer_id);
+function candidate(target: ReplayTarget) {
+	return {
+		id: target.id,
+		action: target.action,
+		customerId: target.customer_id,
+	};
 }
 
 export interface BulkReplayRequest {
@@ -165,9 +166,14 @@ export async function replayDead(
 					after: cursor,
 					limit: request.pageSize ?? 100,
 				});
-				const plan = await planPage(tx, rows);
-				const requeued = await requeueDeliveries(tx, plan.requeue, ["dead"]);
-				const superseded = await supersedeDeliveries(tx, plan.supersede);
+				// CRM syncs: one per customer goes back to wait (the newest), unless one is waiting already.
+				const plan = await supersededSyncs(tx, rows.map(candidate));
+				const requeued = await requeueDeliveries(
+					tx,
+					rows.filter((row) => !plan.has(row.id)).map((row) => row.id),
+					["dead"],
+				);
+				const superseded = await skipSuperseded(tx, plan);
 				await addInterventionAffected(
 					tx,
 					interventionId,
@@ -188,36 +194,4 @@ export async function replayDead(
 		request.onProgress?.({ ...progress });
 	}
 	return { ...progress, interventionId };
-}
-
-/** CRM syncs: one per customer goes back to wait (the newest), unless one is waiting already. */
-async function planPage(
-	tx: Db,
-	rows: readonly ReplayTarget[],
-): Promise<{
-	requeue: string[];
-	supersede: Array<{ id: string; by: string }>;
-}> {
-	const syncs = rows.filter(
-		(r) => r.action === "crm_sync" && r.customer_id !== null,
-	);
-	const waiting = await waitingCrmSyncs(
-		tx,
-		[...new Set(syncs.map((r) => r.customer_id as string))],
-		rows.map((r) => r.id),
-	);
-	const requeue: string[] = [];
-	const supersede: Array<{ id: string; by: string }> = [];
-	for (const row of [...rows].sort((a, b) => (a.id < b.id ? 1 : -1))) {
-		if (row.action !== "crm_sync" || row.customer_id === null) {
-			requeue.push(row.id);
-			continue;
-		}
-		const by = waiting.get(row.customer_id);
-		if (by === undefined) {
-			waiting.set(row.customer_id, row.id);
-			requeue.push(row.id);
-		} else supersede.push({ id: row.id, by });
-	}
-	return { requeue, supersede };
 }

@@ -9,16 +9,15 @@ import {
 	type ClaimedDelivery,
 	type Db,
 	ReconnectDelay,
+	recordTicketRefs,
 	type SettledDelivery,
 	type SettleRow,
 	settleDeliveries,
 	sleep,
-	waitingCrmSyncs,
 } from "../store/index.ts";
 import { raiseDeadLetter } from "./alerts/index.ts";
 import { messageOf } from "./attempt.ts";
-import { retryConflicts } from "./loop.ts";
-import { isWaitingCrmSyncConflict } from "./sql-retry.ts";
+import { skipSupersededRetries, withCrmSyncRetry } from "./crm-sync-policy.ts";
 
 export interface PendingSettle {
 	row: SettleRow;
@@ -108,29 +107,13 @@ export class Settler {
 	}
 
 	async #write(items: PendingSettle[]): Promise<void> {
-		const { db } = this.#deps;
-		let settled: SettledDelivery[] = [];
+		const { db, publicUrl } = this.#deps;
 		let rows: SettleRow[] = [];
-		for (let tries = 1; ; tries++) {
-			rows = await supersedeWaitingCrmSyncs(db, items);
-			try {
-				settled = await retryConflicts(() =>
-					rows.some((row) => row.status === "dead")
-						? db.transaction(async (tx) => {
-								const done = await settleDeliveries(tx, rows);
-								for (const d of done)
-									if (d.status === "dead")
-										await raiseDeadLetter(tx, d, this.#deps.publicUrl);
-								return done;
-							})
-						: settleDeliveries(db, rows),
-				);
-				break;
-			} catch (error) {
-				// A newer CRM sync was queued between our check and our write: check again.
-				if (!isWaitingCrmSyncConflict(error) || tries >= 10) throw error;
-			}
-		}
+		// A newer CRM sync queued between the check and the write is a conflict: look again.
+		const settled = await withCrmSyncRetry(async () => {
+			rows = await skipSupersededRetries(db, items);
+			return writeSettles(db, items, rows, publicUrl);
+		});
 		this.#report(items, rows, settled);
 	}
 
@@ -194,49 +177,32 @@ export class Settler {
 }
 
 /**
- * At most one CRM sync waits per customer (a unique index): one going back to wait beside a newer
- * waiting sync, or beside another in the same batch, is skipped instead: the one that waits pushes
- * the customer's current truth when it runs. Returns the rows to write (the items stay as they were,
- * so a second look after a conflict starts from the attempts' own results).
+ * One fenced statement, or a transaction when a landed row has more to write: a confirmed ticket
+ * learns its helpdesk id, a dead delivery raises its dead letter. Fenced rows write nothing.
  */
-async function supersedeWaitingCrmSyncs(
+async function writeSettles(
 	db: Db,
 	items: readonly PendingSettle[],
-): Promise<SettleRow[]> {
-	const rows = items.map((item) => ({ ...item.row }));
-	const retrying = rows
-		.map((row, index) => ({
-			row,
-			delivery: (items[index] as PendingSettle).delivery,
-		}))
-		.filter(
-			({ row, delivery }) =>
-				row.status === "retry_pending" &&
-				delivery.action === "crm_sync" &&
-				delivery.customer_id !== null,
-		)
-		// Newest first (UUIDv7 ids sort by creation): the newest one of a customer keeps waiting.
-		.sort((a, b) => (a.row.id < b.row.id ? 1 : -1));
-	if (retrying.length === 0) return rows;
-	const waiting = await waitingCrmSyncs(
-		db,
-		[
-			...new Set(
-				retrying.map(({ delivery }) => delivery.customer_id as string),
-			),
-		],
-		retrying.map(({ row }) => row.id),
+	rows: readonly SettleRow[],
+	publicUrl: string,
+): Promise<SettledDelivery[]> {
+	const confirmsTicket = rows.some(
+		(row, index) =>
+			row.status === "succeeded" &&
+			items[index]?.delivery.action === "create_ticket",
 	);
-	for (const { row, delivery } of retrying) {
-		const customer = delivery.customer_id as string;
-		const newer = waiting.get(customer);
-		if (newer === undefined) {
-			waiting.set(customer, row.id);
-			continue;
-		}
-		row.status = "skipped";
-		row.delayMs = null;
-		row.error = `superseded by ${newer}`;
-	}
-	return rows;
+	if (!confirmsTicket && !rows.some((row) => row.status === "dead"))
+		return settleDeliveries(db, rows);
+	return db.transaction(async (tx) => {
+		const done = await settleDeliveries(tx, rows);
+		await recordTicketRefs(
+			tx,
+			done
+				.filter((d) => d.status === "succeeded" && d.action === "create_ticket")
+				.map((d) => d.id),
+		);
+		for (const d of done)
+			if (d.status === "dead") await raiseDeadLetter(tx, d, publicUrl);
+		return done;
+	});
 }

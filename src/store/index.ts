@@ -74,6 +74,7 @@ export type {
 	AttemptOutcome,
 	ClaimedDelivery,
 	DeliveryListItem,
+	NewCrmSync,
 	NewDeliveryRow,
 	QueueStatsRow,
 	ReplayTarget,
@@ -85,7 +86,7 @@ export {
 	claimDeliveries,
 	countDead,
 	getDelivery,
-	insertDeliveries,
+	insertCrmSyncs,
 	insertDelivery,
 	lockDeadPage,
 	lockDeliveryForReplay,
@@ -94,7 +95,7 @@ export {
 	recoverExpiredLeases,
 	requeueDeliveries,
 	settleDeliveries,
-	supersedeDeliveries,
+	skipSupersededCrmSyncs,
 	waitingCrmSyncs,
 } from "./deliveries/index.ts";
 export type {
@@ -188,6 +189,7 @@ export {
 	lockPayments,
 	moveCustomerRows,
 	paymentFromRow,
+	recordTicketRefs,
 	saveCustomers,
 	saveFailures,
 	saveIdentities,

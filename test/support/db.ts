@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterEach, beforeEach, inject } from "vitest";
 import { type Db, openPg, pgliteDb } from "../../src/store/index.ts";
 
 export type Backend = "pglite" | "pg";
@@ -53,6 +53,18 @@ export async function freshDb(
 			await adminQuery(`drop database if exists ${name} with (force)`);
 		},
 	};
+}
+
+/** Per test: a fresh database on `backend` in `fixture.testDb`, disposed after the test. */
+export function dbFixture(backend: Backend): { testDb: TestDb } {
+	const fixture = {} as { testDb: TestDb };
+	beforeEach(async () => {
+		fixture.testDb = await freshDb(backend);
+	});
+	afterEach(async () => {
+		await fixture.testDb.dispose();
+	});
+	return fixture;
 }
 
 /** Runs one statement as the admin user of TEST_DATABASE_URL (database-level work: create, drop, roles). */

@@ -13,6 +13,7 @@ import {
 	startDeliveryWorker,
 	type WorkerStep,
 } from "../../src/queue/index.ts";
+import { Settler } from "../../src/queue/settle.ts";
 import {
 	type Db,
 	insertDelivery,
@@ -150,6 +151,56 @@ export async function seedOne(
 	});
 	if (id === null) throw new Error(`delivery ${row.key} was not inserted`);
 	return id;
+}
+
+/** A customer with nothing set, for deliveries to point at. */
+export async function seedCustomer(db: Db): Promise<string> {
+	const [row] = await db.query<{ id: string }>(
+		"insert into plumb.customers default values returning id::text",
+	);
+	if (!row) throw new Error("no customer");
+	return row.id;
+}
+
+/** One HubSpot delivery (a CRM sync unless `action` says otherwise) in any status, inserted as is. */
+export async function seedSync(
+	db: Db,
+	row: {
+		key: string;
+		customerId: string | null;
+		status?: string;
+		action?: string;
+	},
+): Promise<string> {
+	const [inserted] = await db.query<{ id: string }>(
+		`insert into plumb.deliveries (destination, action, idempotency_key, customer_id, status)
+		 values ('hubspot', $1, $2, $3, $4) returning id::text`,
+		[
+			row.action ?? "crm_sync",
+			row.key,
+			row.customerId,
+			row.status ?? "pending",
+		],
+	);
+	if (!inserted) throw new Error("no delivery");
+	return inserted.id;
+}
+
+/** A settler on `db` whose log lines (info and up) land in `lines`. */
+export function testSettler(db: Db): { settler: Settler; lines: string[] } {
+	const { stream, lines } = captureLogs();
+	const settler = new Settler({
+		db,
+		logger: createLogger({
+			level: "info",
+			secretValues: [],
+			destination: stream,
+		}),
+		metrics: createMetrics(),
+		publicUrl: "http://plumb.test",
+		now: Date.now,
+	});
+	return { settler, lines };
 }
 
 export interface DeliveryState {

@@ -100,28 +100,3 @@ export async function queueStats(db: Db): Promise<QueueStatsRow[]> {
 		 group by destination`,
 	);
 }
-
-/** Many deliveries in one statement (a batch's CRM syncs); same rules as insertDelivery. Returns how many were new. */
-export async function insertDeliveries(
-	tx: Db,
-	rows: readonly NewDeliveryRow[],
-): Promise<number> {
-	if (rows.length === 0) return 0;
-	const records = rows.map((row) => ({
-		destination: row.destination,
-		action: row.action,
-		idempotency_key: row.idempotencyKey,
-		customer_id: row.customerId,
-		event_id: row.eventId,
-		payload: row.payload ?? {},
-	}));
-	const inserted = await tx.query<{ id: string }>(
-		`insert into plumb.deliveries (destination, action, idempotency_key, customer_id, event_id, payload)
-		 select * from jsonb_to_recordset($1::jsonb) as t(destination text, action text, idempotency_key text,
-		   customer_id uuid, event_id uuid, payload jsonb)
-		 on conflict do nothing
-		 returning id`,
-		[toJsonb(records)],
-	);
-	return inserted.length;
-}

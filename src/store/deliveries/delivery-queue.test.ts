@@ -12,7 +12,6 @@ import {
 	recoverExpiredLeases,
 	type SettleRow,
 	settleDeliveries,
-	waitingCrmSyncs,
 } from "./delivery-queue.ts";
 
 interface Seed {
@@ -167,33 +166,6 @@ describe.each(backends)("the delivery queue on %s", (backend: Backend) => {
 		expect(later).toBeLessThanOrEqual(60_000);
 		expect(await nextDueInMs(testDb.db, ["zendesk", "slack"])).toBe(0);
 		expect(await nextDueInMs(testDb.db, [])).toBeNull();
-	});
-
-	it("finds the CRM sync waiting for each customer, except the ones named", async () => {
-		const [a, b, c] = [await customer(), await customer(), await customer()];
-		const waitingA = await seed({
-			key: "a",
-			destination: "hubspot",
-			action: "crm_sync",
-			customerId: a,
-		});
-		const waitingB = await seed({
-			key: "b",
-			destination: "hubspot",
-			action: "crm_sync",
-			customerId: b,
-			status: "retry_pending",
-		});
-		await seed({
-			key: "c",
-			destination: "hubspot",
-			action: "crm_sync",
-			customerId: c,
-			status: "running",
-			leaseInMs: 1_000,
-		});
-		const waiting = await waitingCrmSyncs(testDb.db, [a, b, c], [waitingB]);
-		expect([...waiting]).toEqual([[a, waitingA]]);
 	});
 
 	it("takes back expired leases only: retry, dead past the horizon, skipped behind a waiting CRM sync", async () => {

@@ -4,6 +4,7 @@
  */
 import type { DeliveryAction, Destination } from "../../core/index.ts";
 import type { Db } from "../db/index.ts";
+import { SUPERSEDING_CRM_SYNC } from "./crm-syncs.ts";
 
 /** A delivery a worker holds: `attempts` is the fencing token of this claim. */
 export interface ClaimedDelivery {
@@ -131,7 +132,8 @@ export interface SettledDelivery {
 /**
  * Settles a batch in one statement: only rows still `running` under the same token change, each
  * writes its attempt row, and a success after a replay resolves the delivery's dead-letter alert.
- * May throw a unique violation (a CRM sync going back to wait beside a newer one): callers re-check.
+ * May throw a unique violation (a CRM sync going back to wait beside a newer one): callers re-check
+ * (queue/crm-sync-policy.ts `withCrmSyncRetry`).
  */
 export async function settleDeliveries(
 	db: Db,
@@ -194,22 +196,6 @@ export async function settleDeliveries(
 	);
 }
 
-/** For each customer, the CRM sync waiting (pending or retry_pending) other than `exceptIds`. */
-export async function waitingCrmSyncs(
-	db: Db,
-	customerIds: readonly string[],
-	exceptIds: readonly string[],
-): Promise<Map<string, string>> {
-	if (customerIds.length === 0) return new Map();
-	const rows = await db.query<{ customer_id: string; id: string }>(
-		`select customer_id, id from plumb.deliveries
-		 where action = 'crm_sync' and status in ('pending', 'retry_pending')
-		   and customer_id = any($1::uuid[]) and not (id = any($2::uuid[]))`,
-		[customerIds, exceptIds],
-	);
-	return new Map(rows.map((row) => [row.customer_id, row.id]));
-}
-
 /**
  * Takes back up to `limit` deliveries whose lease expired: each goes back to `retry_pending` (due
  * now), or `skipped` when it is a CRM sync and another for its customer is already waiting (or is
@@ -229,12 +215,7 @@ export async function recoverExpiredLeases(
 		 ), facts as (
 		   -- A CRM sync gives way to one already waiting for its customer, else to the newest expired one.
 		   select d.id, d.updated_at as claimed_at,
-		          case when d.action = 'crm_sync' and d.customer_id is not null then coalesce(
-		            (select w.id from plumb.deliveries w
-		             where w.action = 'crm_sync' and w.customer_id = d.customer_id
-		               and w.status in ('pending', 'retry_pending') limit 1),
-		            nullif(first_value(d.id) over (partition by d.customer_id, d.action order by d.id desc), d.id))
-		          end as superseded_by,
+		          ${SUPERSEDING_CRM_SYNC} as superseded_by,
 		          now() >= d.budget_started_at + $1::float8 * interval '1 millisecond' as spent
 		   from plumb.deliveries d join expired x on x.id = d.id
 		 ), recovered as (

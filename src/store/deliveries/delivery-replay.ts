@@ -78,24 +78,3 @@ export async function requeueDeliveries(
 	);
 	return rows.map((row) => row.id);
 }
-
-/**
- * Marks dead or skipped CRM syncs skipped because a newer sync for the same customer is waiting and
- * will push the customer's current truth. Never touches a succeeded or running delivery.
- */
-export async function supersedeDeliveries(
-	tx: Db,
-	superseded: ReadonlyArray<{ id: string; by: string }>,
-): Promise<string[]> {
-	if (superseded.length === 0) return [];
-	const rows = await tx.query<{ id: string }>(
-		`update plumb.deliveries d
-		 set status = 'skipped', last_error = 'superseded by ' || s.by, lease_expires_at = null,
-		     dead_at = null, updated_at = now()
-		 from unnest($1::uuid[], $2::uuid[]) as s(id, by)
-		 where d.id = s.id and d.status in ('dead', 'skipped')
-		 returning d.id`,
-		[superseded.map((s) => s.id), superseded.map((s) => s.by)],
-	);
-	return rows.map((row) => row.id);
-}

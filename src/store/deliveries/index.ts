@@ -1,4 +1,10 @@
-/** The deliveries outbox: inserting rows, the queue (claim, lease, fenced settle), replays. */
+/** The deliveries outbox: inserting rows, the queue (claim, lease, fenced settle), replays, CRM syncs. */
+export type { NewCrmSync } from "./crm-syncs.ts";
+export {
+	insertCrmSyncs,
+	skipSupersededCrmSyncs,
+	waitingCrmSyncs,
+} from "./crm-syncs.ts";
 export type {
 	DeliveryListItem,
 	NewDeliveryRow,
@@ -6,7 +12,6 @@ export type {
 } from "./deliveries.ts";
 export {
 	getDelivery,
-	insertDeliveries,
 	insertDelivery,
 	queueStats,
 } from "./deliveries.ts";
@@ -22,7 +27,6 @@ export {
 	nextDueInMs,
 	recoverExpiredLeases,
 	settleDeliveries,
-	waitingCrmSyncs,
 } from "./delivery-queue.ts";
 export type { ReplayTarget } from "./delivery-replay.ts";
 export {
@@ -30,5 +34,4 @@ export {
 	lockDeadPage,
 	lockDeliveryForReplay,
 	requeueDeliveries,
-	supersedeDeliveries,
 } from "./delivery-replay.ts";

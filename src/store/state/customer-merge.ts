@@ -37,7 +37,9 @@ export async function moveCustomerRows(
 	await tx.query("delete from plumb.payment_failures where customer_id = $1", [
 		merged,
 	]);
-	// One waiting CRM sync per customer: if both had one, the survivor's pushes the merged truth.
+	// One waiting CRM sync per customer (queue/crm-sync-policy.ts): if both had one, the survivor's pushes
+	// the merged truth. Applied here, not through the policy: it must run before the deliveries move
+	// below, inside this store step, and the store cannot import the queue.
 	await tx.query(
 		`update plumb.deliveries set status = 'skipped', last_error = 'superseded: customer merged into ' || $1::text,
 		        updated_at = now()

@@ -41,4 +41,9 @@ export {
 } from "./state-write.ts";
 export type { SubscriptionRow } from "./subscriptions.ts";
 export { subscriptionFromRow } from "./subscriptions.ts";
-export { closeTickets, findOpenTicket, insertTicket } from "./tickets.ts";
+export {
+	closeTickets,
+	findOpenTicket,
+	insertTicket,
+	recordTicketRefs,
+} from "./tickets.ts";

@@ -72,3 +72,27 @@ export async function closeTickets(
 	}
 	return closed;
 }
+
+/**
+ * A confirmed ticket learns its helpdesk id (for comments and ticket_closed): for each of `deliveryIds`
+ * that is a succeeded create_ticket with an external ref, the ticket named by its payload's
+ * `ticket_id`. Call it in the transaction that settles them. A `ticket_id` that is not a uuid (a
+ * hand-edited row) is passed over rather than failing the batch; an unchanged ref is not rewritten.
+ */
+export async function recordTicketRefs(
+	tx: Db,
+	deliveryIds: readonly string[],
+): Promise<void> {
+	if (deliveryIds.length === 0) return;
+	// The CASE keeps the cast from ever seeing a non-uuid (AND gives no evaluation order).
+	await tx.query(
+		`update plumb.tickets t set external_ref = d.external_ref, updated_at = now()
+		 from plumb.deliveries d
+		 where d.id = any($1::uuid[])
+		   and d.action = 'create_ticket' and d.status = 'succeeded' and d.external_ref is not null
+		   and t.id = case when (d.payload ->> 'ticket_id') ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+		                   then (d.payload ->> 'ticket_id')::uuid end
+		   and t.external_ref is distinct from d.external_ref`,
+		[deliveryIds],
+	);
+}
