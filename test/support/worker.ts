@@ -5,19 +5,22 @@ import type { Db } from "../../src/store/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";
 import { captureLogs, testConfig } from "./app.ts";
 
-/** What the event worker needs, with its logs captured (level warn) instead of printed. */
-export function eventWorkerDeps(db: Db, config: Config = testConfig()) {
-	const { stream } = captureLogs();
+/** What the event worker needs, with its logs captured (level warn unless told) instead of printed. */
+export function eventWorkerDeps(
+	db: Db,
+	config: Config = testConfig(),
+	level = "warn",
+) {
+	const { stream, lines } = captureLogs();
 	return {
 		db,
-		logger: createLogger({
-			level: "warn",
-			secretValues: [],
-			destination: stream,
-		}),
+		logger: createLogger({ level, secretValues: [], destination: stream }),
 		wakeup: { wait: async () => {}, close: async () => {} },
 		plans: config.plans,
 		publicUrl: config.publicUrl,
+		/** The log lines written so far, parsed. */
+		logs: () =>
+			lines.map((line) => JSON.parse(line) as Record<string, unknown>),
 	};
 }
 
