@@ -1,12 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testConfig } from "../../test/support/app.ts";
 import { waitFor } from "../../test/support/child.ts";
-import {
-	type Backend,
-	backends,
-	freshDb,
-	type TestDb,
-} from "../../test/support/db.ts";
+import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
 import { failTimes, faultyDb, sqlError } from "../../test/support/faulty-db.ts";
 import { appEvent, count } from "../../test/support/state.ts";
 import { eventWorkerDeps } from "../../test/support/worker.ts";
@@ -35,13 +30,7 @@ const writesIdentity = (email: string) => (text: string, values: unknown[]) =>
 	values[1].includes(email);
 
 describe.each(backends)("event worker faults on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	const signups = async (...emails: string[]) => {
 		for (const [i, email] of emails.entries())

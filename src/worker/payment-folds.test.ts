@@ -1,10 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-	type Backend,
-	backends,
-	freshDb,
-	type TestDb,
-} from "../../test/support/db.ts";
+import { describe, expect, it } from "vitest";
+import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
 import { appEvent, count, one } from "../../test/support/state.ts";
 import { drainEvents } from "../../test/support/worker.ts";
 import type { EventData } from "../core/index.ts";
@@ -18,13 +13,7 @@ const payment = (refs: string[], amount?: number): EventData => ({
 describe.each(backends)(
 	"payments found to be one on %s",
 	(backend: Backend) => {
-		let t: TestDb;
-		beforeEach(async () => {
-			t = await freshDb(backend);
-		});
-		afterEach(async () => {
-			await t.dispose();
-		});
+		const t = useFreshDb(backend);
 
 		const payments = () =>
 			t.db.query<{ id: string; status: string; refs: string[] }>(

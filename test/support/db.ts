@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { inject } from "vitest";
+import { afterEach, beforeEach, inject } from "vitest";
 import { type Db, openPg, pgliteDb } from "../../src/store/index.ts";
 
 export type Backend = "pglite" | "pg";
@@ -52,6 +52,35 @@ export async function freshDb(
 			await db.close();
 			await adminQuery(`drop database if exists ${name} with (force)`);
 		},
+	};
+}
+
+/**
+ * A fresh database for every test of the enclosing suite (made before each, dropped after): read
+ * `db` and `url` inside a test or hook.
+ */
+export function useFreshDb(backend: Backend): TestDb {
+	let current: TestDb | undefined;
+	beforeEach(async () => {
+		current = await freshDb(backend);
+	});
+	afterEach(async () => {
+		await current?.dispose();
+		current = undefined;
+	});
+	const now = (): TestDb => {
+		if (!current)
+			throw new Error("the test database exists only inside a test");
+		return current;
+	};
+	return {
+		get db() {
+			return now().db;
+		},
+		get url() {
+			return now().url;
+		},
+		dispose: () => now().dispose(),
 	};
 }
 

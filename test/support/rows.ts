@@ -43,6 +43,14 @@ export function insertCustomerRow(
 	return insertRow(db, "plumb.customers", { tier: "free", ...columns });
 }
 
+/** A minute's count of failed webhook requests, as if recorded at `minute` (e.g. long ago). */
+export function insertWebhookFailureRow(
+	db: Db,
+	row: { minute: Date; source: string; reason: string; count: number },
+): Promise<unknown> {
+	return insertRow(db, "plumb.webhook_failures", { status: 401, ...row });
+}
+
 /** The time `ms` milliseconds before now, for rows dated in the past. */
 export const ago = (ms: number): Date => new Date(Date.now() - ms);
 

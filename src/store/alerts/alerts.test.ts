@@ -1,15 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
 	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import {
 	ago,
 	DAY,
 	insertDeliveryRow,
-	insertRow,
+	insertWebhookFailureRow,
 } from "../../../test/support/rows.ts";
 import { count } from "../../../test/support/state.ts";
 import { acknowledgeAlert, listAlerts } from "./admin-alerts.ts";
@@ -35,13 +35,7 @@ const alert = (key: string, extra: Partial<NewAlert> = {}): NewAlert => ({
 });
 
 describe.each(backends)("alerts on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	const open = async (key: string, extra: Partial<NewAlert> = {}) => {
 		const id = await openAlert(t.db, alert(key, extra));
@@ -221,11 +215,10 @@ describe.each(backends)("alerts on %s", (backend: Backend) => {
 			status: 413,
 			reason: "x".repeat(300),
 		});
-		await insertRow(t.db, "plumb.webhook_failures", {
+		await insertWebhookFailureRow(t.db, {
 			minute: ago(3 * DAY),
 			source: "zendesk",
 			reason: "old",
-			status: 401,
 			count: 4,
 		});
 		expect(

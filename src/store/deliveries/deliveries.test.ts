@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
-	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import {
 	insertCustomerRow,
@@ -32,13 +31,7 @@ const row = (
 });
 
 describe.each(backends)("the deliveries table on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	it("inserts a delivery once per idempotency key, payload and all", async () => {
 		const id = await insertDelivery(t.db, row("zendesk:1"));

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
-	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import { ago, DAY, insertDeliveryRow } from "../../../test/support/rows.ts";
 import {
@@ -26,13 +25,7 @@ interface Replayable {
 }
 
 describe.each(backends)("replaying deliveries on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	const dead = (key: string, destination = "zendesk") =>
 		insertDeliveryRow(t.db, key, {

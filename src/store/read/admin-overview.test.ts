@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
-	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import {
 	ago,
@@ -11,6 +10,7 @@ import {
 	HOUR,
 	insertDeliveryRow,
 	insertRow,
+	insertWebhookFailureRow,
 } from "../../../test/support/rows.ts";
 import { appEvent } from "../../../test/support/state.ts";
 import { recordWebhookFailure } from "../alerts/index.ts";
@@ -34,13 +34,7 @@ const byStatus = (rows: HourlyCount[]) => {
 };
 
 describe.each(backends)("the admin overview on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	it("counts the last day by hour and status, open alerts, today's interventions and every failed event", async () => {
 		const old = ago(2 * DAY);
@@ -166,11 +160,10 @@ describe.each(backends)("the admin overview on %s", (backend: Backend) => {
 		await refuse("stripe");
 		await refuse("zendesk");
 		await refuse("stripe", "invalid_json");
-		await insertRow(t.db, "plumb.webhook_failures", {
+		await insertWebhookFailureRow(t.db, {
 			minute: ago(2 * HOUR),
 			source: "supabase",
 			reason: "invalid_signature",
-			status: 401,
 			count: 9,
 		});
 

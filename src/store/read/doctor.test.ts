@@ -1,20 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
-	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import { databaseFacts } from "./doctor.ts";
 
 describe.each(backends)("what plumb doctor reads on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	it("the database's clock and its version, as a number and as the bare release", async () => {
 		const before = Date.now();

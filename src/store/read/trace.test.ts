@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
-	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import { insertDeliveryRow, insertRow } from "../../../test/support/rows.ts";
 import { appEvent, one } from "../../../test/support/state.ts";
@@ -14,12 +13,11 @@ import { loadTrace } from "./trace.ts";
 const ada = { email: "ada@example.com", stripe_customer_id: "cus_1" };
 
 describe.each(backends)("plumb trace on %s", (backend: Backend) => {
-	let t: TestDb;
+	const t = useFreshDb(backend);
 	let customerId: string;
 	let syncId: string;
 	let alertId: string;
 	beforeEach(async () => {
-		t = await freshDb(backend);
 		await appEvent(t.db, "signup", { customer: ada }, 10);
 		const paid = await appEvent(
 			t.db,
@@ -76,9 +74,6 @@ describe.each(backends)("plumb trace on %s", (backend: Backend) => {
 			target: JSON.stringify({ delivery_id: syncId }),
 			affected: 1,
 		});
-	});
-	afterEach(async () => {
-		await t.dispose();
 	});
 
 	const kinds = (trace: Awaited<ReturnType<typeof loadTrace>>) =>

@@ -1,9 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
 	type Backend,
 	backends,
-	freshDb,
-	type TestDb,
+	useFreshDb,
 } from "../../../test/support/db.ts";
 import {
 	ago,
@@ -22,13 +21,7 @@ import {
 } from "./state-load.ts";
 
 describe.each(backends)("loading a batch's state on %s", (backend: Backend) => {
-	let t: TestDb;
-	beforeEach(async () => {
-		t = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await t.dispose();
-	});
+	const t = useFreshDb(backend);
 
 	const customer = async (columns: Record<string, unknown> = {}) =>
 		(await insertCustomerRow(t.db, columns)).id;
