@@ -58,9 +58,10 @@ describe.each(backends)("plumb trace on %s", (backend: Backend) => {
 				delivery_id: syncId,
 				event_id: paid.id,
 				status: "resolved",
-				acknowledged_at: new Date(),
+				// Later than the row's own created_at (the database's now()), whatever the clocks do.
+				acknowledged_at: new Date(Date.now() + 60_000),
 				acknowledged_by: "ops",
-				resolved_at: new Date(),
+				resolved_at: new Date(Date.now() + 120_000),
 			})
 		).id;
 		await insertDeliveryRow(t.db, `slack:notify:${alertId}:dead_delivery`, {
