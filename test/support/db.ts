@@ -67,6 +67,35 @@ export function dbFixture(backend: Backend): { testDb: TestDb } {
 	return fixture;
 }
 
+/**
+ * A fresh database for every test of the enclosing suite (made before each, dropped after): read
+ * `db` and `url` inside a test or hook.
+ */
+export function useFreshDb(backend: Backend): TestDb {
+	let current: TestDb | undefined;
+	beforeEach(async () => {
+		current = await freshDb(backend);
+	});
+	afterEach(async () => {
+		await current?.dispose();
+		current = undefined;
+	});
+	const now = (): TestDb => {
+		if (!current)
+			throw new Error("the test database exists only inside a test");
+		return current;
+	};
+	return {
+		get db() {
+			return now().db;
+		},
+		get url() {
+			return now().url;
+		},
+		dispose: () => now().dispose(),
+	};
+}
+
 /** Runs one statement as the admin user of TEST_DATABASE_URL (database-level work: create, drop, roles). */
 export async function adminQuery(sql: string): Promise<void> {
 	const client = new pg.Client({ connectionString: adminUrl });

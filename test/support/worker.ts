@@ -9,24 +9,24 @@ import {
 } from "../../src/worker/index.ts";
 import { captureLogs, testConfig } from "./app.ts";
 
-/** What the event worker needs, with its logs captured (level warn) instead of printed; spread it to override one. */
+/** What the event worker needs, with its logs captured (level warn unless told) instead of printed; spread it to override one. */
 export function eventWorkerDeps(
 	db: Db,
 	config: Config = testConfig(),
-): EventWorkerDeps {
-	const { stream } = captureLogs();
+	level = "warn",
+): EventWorkerDeps & { logs: () => Record<string, unknown>[] } {
+	const { stream, lines } = captureLogs();
 	return {
 		db,
-		logger: createLogger({
-			level: "warn",
-			secretValues: [],
-			destination: stream,
-		}),
+		logger: createLogger({ level, secretValues: [], destination: stream }),
 		metrics: createMetrics(),
 		wakeup: { wait: async () => {}, close: async () => {} },
 		plans: config.plans,
 		publicUrl: config.publicUrl,
 		now: Date.now,
+		/** The log lines written so far, parsed. */
+		logs: () =>
+			lines.map((line) => JSON.parse(line) as Record<string, unknown>),
 	};
 }
 

@@ -1,0 +1,82 @@
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { backends, freshDb } from "../../../test/support/db.ts";
+import { openDb } from "./open.ts";
+import { openPglite } from "./pglite.ts";
+import { PGLITE_TEMPLATE_URL, readPgliteTemplate } from "./pglite-template.ts";
+
+describe("opening the configured database", () => {
+	let root: string;
+	beforeEach(() => {
+		root = mkdtempSync(join(tmpdir(), "plumb-open-"));
+	});
+	afterEach(() => {
+		rmSync(root, { recursive: true, force: true });
+	});
+
+	it("without a URL: embedded PGlite in the data directory, made if missing, whose rows outlive a reopen", async () => {
+		const dataDir = join(root, "nested", "data");
+		const first = await openDb({ url: undefined, dataDir });
+		expect(first.kind).toBe("pglite");
+		expect(existsSync(join(dataDir, "PG_VERSION"))).toBe(true);
+		await first.exec("create table kept (n int); insert into kept values (7)");
+		await first.close();
+
+		const again = await openDb({ url: undefined, dataDir });
+		try {
+			expect(await again.query("select n from kept")).toEqual([{ n: 7 }]);
+		} finally {
+			await again.close();
+		}
+	}, 60_000);
+
+	it("in memory: a pristine database, ready to migrate", async () => {
+		const db = await openPglite();
+		try {
+			expect(db.kind).toBe("pglite");
+			expect(
+				await db.query(
+					"select to_regnamespace('plumb') is null as pristine, current_user as who",
+				),
+			).toEqual([{ pristine: true, who: "postgres" }]);
+		} finally {
+			await db.close();
+		}
+	}, 60_000);
+
+	it.runIf(backends.includes("pg"))(
+		"with a URL: a Postgres pool, and the data directory is left alone",
+		async () => {
+			const testDb = await freshDb("pg");
+			const dataDir = join(root, "never-made");
+			const db = await openDb({
+				url: testDb.url,
+				dataDir,
+				poolSize: 2,
+				onError: () => {},
+			});
+			try {
+				expect(db.kind).toBe("pg");
+				expect(await db.query("select current_database() as name")).toEqual([
+					{ name: new URL(testDb.url as string).pathname.slice(1) },
+				]);
+				expect(existsSync(dataDir)).toBe(false);
+			} finally {
+				await db.close();
+				await testDb.dispose();
+			}
+		},
+	);
+
+	it("the install-time template is read whole when the build made it, and is absent otherwise", async () => {
+		const template = await readPgliteTemplate();
+		if (existsSync(PGLITE_TEMPLATE_URL))
+			expect(template?.size).toBe(statSync(PGLITE_TEMPLATE_URL).size);
+		else expect(template).toBeUndefined();
+		expect(PGLITE_TEMPLATE_URL.pathname).toMatch(
+			/node_modules\/\.cache\/plumb\/pglite-\d+\.\d+\.\d+\.tar\.gz$/,
+		);
+	});
+});

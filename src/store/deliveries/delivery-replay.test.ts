@@ -1,0 +1,169 @@
+import { describe, expect, it } from "vitest";
+import {
+	type Backend,
+	backends,
+	useFreshDb,
+} from "../../../test/support/db.ts";
+import { ago, DAY, insertDeliveryRow } from "../../../test/support/rows.ts";
+import { skipSupersededCrmSyncs } from "./crm-syncs.ts";
+import {
+	countDead,
+	lockDeadPage,
+	lockDeliveryForReplay,
+	requeueDeliveries,
+} from "./delivery-replay.ts";
+
+interface Replayable {
+	id: string;
+	status: string;
+	attempts: number;
+	budget_attempts: number;
+	permanent_failures: number;
+	due: boolean;
+	dead_at: Date | null;
+	last_error: string | null;
+}
+
+describe.each(backends)("replaying deliveries on %s", (backend: Backend) => {
+	const t = useFreshDb(backend);
+
+	const dead = (key: string, destination = "zendesk") =>
+		insertDeliveryRow(t.db, key, {
+			destination,
+			action: destination === "slack" ? "notify" : "create_ticket",
+			status: "dead",
+			attempts: 4,
+			permanent_failures: 3,
+			dead_at: new Date(),
+			next_attempt_at: ago(DAY),
+			budget_started_at: ago(DAY),
+			last_error: "HTTP 422",
+		}).then((row) => row.id);
+	const states = async () =>
+		Object.fromEntries(
+			(
+				await t.db.query<Replayable>(
+					`select id, status, attempts, budget_attempts, permanent_failures, next_attempt_at <= now() as due,
+					        dead_at, last_error
+					 from plumb.deliveries`,
+				)
+			).map((row) => [row.id, row]),
+		);
+
+	it("pages through dead deliveries by id, per destination or all, and counts them", async () => {
+		const ids = [
+			await dead("z-1"),
+			await dead("s-1", "slack"),
+			await dead("z-2"),
+			await dead("z-3"),
+		];
+		await insertDeliveryRow(t.db, "z-live");
+		const page = (destination: string | null, after: string | null) =>
+			t.db.transaction((tx) =>
+				lockDeadPage(tx, { destination, after, limit: 2 }),
+			);
+
+		const first = await page("zendesk", null);
+		expect(first.map((r) => r.id)).toEqual([ids[0], ids[2]]);
+		expect(first[0]).toEqual({
+			id: ids[0],
+			status: "dead",
+			action: "create_ticket",
+			customer_id: null,
+		});
+		expect((await page("zendesk", ids[2] as string)).map((r) => r.id)).toEqual([
+			ids[3],
+		]);
+		expect((await page("zendesk", ids[3] as string)).map((r) => r.id)).toEqual(
+			[],
+		);
+		expect((await page(null, ids[0] as string)).map((r) => r.id)).toEqual([
+			ids[1],
+			ids[2],
+		]);
+		expect(await countDead(t.db, null)).toBe(4);
+		expect(await countDead(t.db, "zendesk")).toBe(3);
+		expect(await countDead(t.db, "email")).toBe(0);
+	});
+
+	it("requeues only rows still in the given statuses, with a fresh budget and the fencing token untouched", async () => {
+		const replayed = await dead("z-1");
+		const untouched = await dead("z-2");
+		const done = (
+			await insertDeliveryRow(t.db, "z-done", {
+				status: "succeeded",
+				attempts: 1,
+			})
+		).id;
+		const before = await states();
+
+		const changed = await t.db.transaction(async (tx) => {
+			const target = await lockDeliveryForReplay(tx, replayed);
+			expect(target).toMatchObject({ id: replayed, status: "dead" });
+			return requeueDeliveries(tx, [replayed, done], ["dead"]);
+		});
+
+		expect(changed).toEqual([replayed]);
+		const after = await states();
+		expect(after[replayed]).toEqual({
+			id: replayed,
+			status: "pending",
+			attempts: 4,
+			budget_attempts: 4,
+			permanent_failures: 0,
+			due: true,
+			dead_at: null,
+			last_error: "HTTP 422",
+		});
+		expect(after[untouched]).toEqual(before[untouched]);
+		expect(after[done]).toEqual(before[done]);
+		expect(await requeueDeliveries(t.db, [], ["dead"])).toEqual([]);
+		expect(
+			await t.db.transaction((tx) =>
+				lockDeliveryForReplay(tx, "00000000-0000-0000-0000-000000000000"),
+			),
+		).toBeUndefined();
+	});
+
+	it("a superseded CRM sync is skipped, naming the newer one, unless it succeeded or is running", async () => {
+		const old = await dead("h-1", "hubspot");
+		const skippedBefore = (
+			await insertDeliveryRow(t.db, "h-2", {
+				destination: "hubspot",
+				action: "crm_sync",
+				status: "skipped",
+				dead_at: new Date(),
+			})
+		).id;
+		const running = (
+			await insertDeliveryRow(t.db, "h-3", {
+				destination: "hubspot",
+				action: "crm_sync",
+				status: "running",
+			})
+		).id;
+		const newer = (
+			await insertDeliveryRow(t.db, "h-4", {
+				destination: "hubspot",
+				action: "crm_sync",
+			})
+		).id;
+
+		const changed = await skipSupersededCrmSyncs(t.db, [
+			{ id: old, by: newer },
+			{ id: skippedBefore, by: newer },
+			{ id: running, by: newer },
+		]);
+
+		expect(changed.sort()).toEqual([old, skippedBefore].sort());
+		const after = await states();
+		for (const id of [old, skippedBefore])
+			expect(after[id]).toMatchObject({
+				status: "skipped",
+				dead_at: null,
+				last_error: `superseded by ${newer}`,
+			});
+		expect(after[running]?.status).toBe("running");
+		expect(await skipSupersededCrmSyncs(t.db, [])).toEqual([]);
+	});
+});
