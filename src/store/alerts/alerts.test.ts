@@ -40,6 +40,8 @@ describe.each(backends)("alerts on %s", (backend: Backend) => {
 	const open = async (key: string, extra: Partial<NewAlert> = {}) => {
 		const id = await openAlert(t.db, alert(key, extra));
 		if (!id) throw new Error(`alert ${key} was not opened`);
+		// Ids are time-ordered to the millisecond; within one, their order is random.
+		await new Promise((resolve) => setTimeout(resolve, 2));
 		return id;
 	};
 
