@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Backend, backends, dbFixture } from "../../test/support/db.ts";
+import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
 import { seedCustomer, seedSync } from "../../test/support/delivery-worker.ts";
 import type { ClaimedDelivery, SettleRow } from "../store/index.ts";
 import {
@@ -11,14 +11,14 @@ import {
 } from "./crm-sync-policy.ts";
 
 describe.each(backends)("the CRM sync policy on %s", (backend: Backend) => {
-	const t = dbFixture(backend);
-	const customer = () => seedCustomer(t.testDb.db);
+	const t = useFreshDb(backend);
+	const customer = () => seedCustomer(t.db);
 	const delivery = (
 		key: string,
 		customerId: string | null,
 		status: string,
 		action?: string,
-	) => seedSync(t.testDb.db, { key, customerId, status, action });
+	) => seedSync(t.db, { key, customerId, status, action });
 
 	it("a newer waiting sync supersedes the others of its customer; else the newest candidate waits", async () => {
 		const [a, b] = [await customer(), await customer()];
@@ -33,7 +33,7 @@ describe.each(backends)("the CRM sync policy on %s", (backend: Backend) => {
 			action: "crm_sync",
 			customerId,
 		});
-		const superseded = await supersededSyncs(t.testDb.db, [
+		const superseded = await supersededSyncs(t.db, [
 			sync(oldA, a),
 			sync(b1, b),
 			sync(b2, b),
@@ -46,7 +46,7 @@ describe.each(backends)("the CRM sync policy on %s", (backend: Backend) => {
 				[b1, b2],
 			]),
 		);
-		expect(await supersededSyncs(t.testDb.db, [])).toEqual(new Map());
+		expect(await supersededSyncs(t.db, [])).toEqual(new Map());
 	});
 
 	it("settle rows: a sync going back to wait beside a waiting one is skipped; other rows and the items stay as they were", async () => {
@@ -82,7 +82,7 @@ describe.each(backends)("the CRM sync policy on %s", (backend: Backend) => {
 				customer_id: a,
 			} as ClaimedDelivery,
 		}));
-		const rows = await skipSupersededRetries(t.testDb.db, items);
+		const rows = await skipSupersededRetries(t.db, items);
 		expect(rows[0]).toMatchObject({
 			status: "skipped",
 			delayMs: null,
@@ -96,7 +96,7 @@ describe.each(backends)("the CRM sync policy on %s", (backend: Backend) => {
 		const a = await customer();
 		await delivery("a-waiting", a, "pending");
 		const dead = await delivery("a-dead", a, "dead");
-		const conflict = await t.testDb.db
+		const conflict = await t.db
 			.query("update plumb.deliveries set status = 'pending' where id = $1", [
 				dead,
 			])
@@ -137,15 +137,15 @@ describe.each(backends)("the CRM sync policy on %s", (backend: Backend) => {
 		const eventId = "0190f2f4-0000-7000-8000-000000000001";
 		const later = "0190f2f4-0000-7000-8000-000000000002";
 		expect(
-			await enqueueCrmSyncs(t.testDb.db, [
+			await enqueueCrmSyncs(t.db, [
 				{ customerId: a, eventId },
 				{ customerId: b, eventId },
 			]),
 		).toBe(2);
 		expect(
-			await enqueueCrmSyncs(t.testDb.db, [{ customerId: a, eventId: later }]),
+			await enqueueCrmSyncs(t.db, [{ customerId: a, eventId: later }]),
 		).toBe(0);
-		const keys = await t.testDb.db.query<{ idempotency_key: string }>(
+		const keys = await t.db.query<{ idempotency_key: string }>(
 			"select idempotency_key from plumb.deliveries order by idempotency_key",
 		);
 		expect(keys.map((k) => k.idempotency_key).sort()).toEqual(

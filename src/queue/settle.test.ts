@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type Backend, backends, dbFixture } from "../../test/support/db.ts";
+import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
 import { seedOne, testSettler } from "../../test/support/delivery-worker.ts";
 import { type ClaimedDelivery, claimDeliveries } from "../store/index.ts";
 
@@ -11,10 +11,10 @@ interface TicketState {
 describe.each(backends)(
 	"settling ticket deliveries on %s",
 	(backend: Backend) => {
-		const t = dbFixture(backend);
+		const t = useFreshDb(backend);
 
 		const ticket = async (externalRef: string | null = null) => {
-			const [row] = await t.testDb.db.query<{ id: string }>(
+			const [row] = await t.db.query<{ id: string }>(
 				`insert into plumb.tickets (issue_key, category, priority, subject, opened_at, external_ref)
 			 values ('support:x:' || gen_random_uuid(), 'account', 'normal', 'Help', now(), $1)
 			 returning id::text`,
@@ -25,20 +25,20 @@ describe.each(backends)(
 		};
 		const ticketState = async (id: string) =>
 			(
-				await t.testDb.db.query<TicketState>(
+				await t.db.query<TicketState>(
 					"select external_ref, updated_at from plumb.tickets where id = $1",
 					[id],
 				)
 			)[0];
 		const createTicket = async (ticketId: string) => {
-			await seedOne(t.testDb.db, {
+			await seedOne(t.db, {
 				destination: "zendesk",
 				action: "create_ticket",
 				key: `zendesk:create_ticket:${ticketId}`,
 				payload: { ticket_id: ticketId },
 			});
 			const [claimed] = await claimDeliveries(
-				t.testDb.db,
+				t.db,
 				[{ destination: "zendesk", limit: 1 }],
 				60_000,
 			);
@@ -51,7 +51,7 @@ describe.each(backends)(
 			ref: string,
 			token = delivery.attempts,
 		) => {
-			const { settler, lines } = testSettler(t.testDb.db);
+			const { settler, lines } = testSettler(t.db);
 			await settler.submit({
 				delivery,
 				outcome: { kind: "ok", externalRef: ref },
@@ -73,7 +73,7 @@ describe.each(backends)(
 		};
 		const deliveryStatus = async (id: string) =>
 			(
-				await t.testDb.db.query<{ status: string }>(
+				await t.db.query<{ status: string }>(
 					"select status from plumb.deliveries where id = $1",
 					[id],
 				)

@@ -55,18 +55,6 @@ export async function freshDb(
 	};
 }
 
-/** Per test: a fresh database on `backend` in `fixture.testDb`, disposed after the test. */
-export function dbFixture(backend: Backend): { testDb: TestDb } {
-	const fixture = {} as { testDb: TestDb };
-	beforeEach(async () => {
-		fixture.testDb = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await fixture.testDb.dispose();
-	});
-	return fixture;
-}
-
 /**
  * A fresh database for every test of the enclosing suite (made before each, dropped after): read
  * `db` and `url` inside a test or hook.

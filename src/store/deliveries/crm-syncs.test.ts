@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type Backend, backends, dbFixture } from "../../../test/support/db.ts";
+import {
+	type Backend,
+	backends,
+	useFreshDb,
+} from "../../../test/support/db.ts";
 import {
 	seedCustomer,
 	seedSync,
@@ -11,12 +15,12 @@ import {
 } from "./crm-syncs.ts";
 
 describe.each(backends)("CRM sync rows on %s", (backend: Backend) => {
-	const t = dbFixture(backend);
-	const customer = () => seedCustomer(t.testDb.db);
+	const t = useFreshDb(backend);
+	const customer = () => seedCustomer(t.db);
 	const sync = (key: string, customerId: string, status?: string) =>
-		seedSync(t.testDb.db, { key, customerId, status });
+		seedSync(t.db, { key, customerId, status });
 	const rows = () =>
-		t.testDb.db.query<{
+		t.db.query<{
 			key: string;
 			status: string;
 			last_error: string | null;
@@ -30,27 +34,27 @@ describe.each(backends)("CRM sync rows on %s", (backend: Backend) => {
 		const waitingA = await sync("a", a);
 		const waitingB = await sync("b", b, "retry_pending");
 		await sync("c", c, "running");
-		const waiting = await waitingCrmSyncs(t.testDb.db, [a, b, c], [waitingB]);
+		const waiting = await waitingCrmSyncs(t.db, [a, b, c], [waitingB]);
 		expect([...waiting]).toEqual([[a, waitingA]]);
-		expect(await waitingCrmSyncs(t.testDb.db, [], [])).toEqual(new Map());
+		expect(await waitingCrmSyncs(t.db, [], [])).toEqual(new Map());
 	});
 
 	it("inserts one waiting sync per customer: a second key for a customer with one waiting, or a known key, adds nothing", async () => {
 		const [a, b] = [await customer(), await customer()];
 		const eventId = "0190f2f4-0000-7000-8000-000000000001";
 		expect(
-			await insertCrmSyncs(t.testDb.db, [
+			await insertCrmSyncs(t.db, [
 				{ idempotencyKey: "a:1", customerId: a, eventId },
 				{ idempotencyKey: "b:1", customerId: b, eventId },
 			]),
 		).toBe(2);
 		expect(
-			await insertCrmSyncs(t.testDb.db, [
+			await insertCrmSyncs(t.db, [
 				{ idempotencyKey: "a:2", customerId: a, eventId },
 				{ idempotencyKey: "b:1", customerId: b, eventId },
 			]),
 		).toBe(0);
-		expect(await insertCrmSyncs(t.testDb.db, [])).toBe(0);
+		expect(await insertCrmSyncs(t.db, [])).toBe(0);
 		expect(await rows()).toEqual([
 			{ key: "a:1", status: "pending", last_error: null },
 			{ key: "b:1", status: "pending", last_error: null },
@@ -63,7 +67,7 @@ describe.each(backends)("CRM sync rows on %s", (backend: Backend) => {
 		const dead = await sync("dead", a, "dead");
 		const done = await sync("done", a, "succeeded");
 		expect(
-			await skipSupersededCrmSyncs(t.testDb.db, [
+			await skipSupersededCrmSyncs(t.db, [
 				{ id: dead, by: waiting },
 				{ id: done, by: waiting },
 			]),
