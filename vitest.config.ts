@@ -10,13 +10,12 @@ export default defineConfig({
 		pool: "forks",
 		coverage: {
 			provider: "v8",
-			// The whole flow, webhook to vendor: ingest, rules, the store, the event worker (src/worker,
-			// until it moves under src/queue/events), the queue and the connectors.
+			// The whole flow, webhook to vendor: ingest, rules, the store, the queue (events and
+			// deliveries) and the connectors.
 			include: [
 				"src/ingest/**/*.ts",
 				"src/rules/**/*.ts",
 				"src/store/**/*.ts",
-				"src/worker/**/*.ts",
 				"src/queue/**/*.ts",
 				"src/connectors/**/*.ts",
 			],

@@ -11,6 +11,7 @@ import {
 	type StripeEnvelope,
 } from "../src/ingest/index.ts";
 import { createLogger, createMetrics } from "../src/observability/index.ts";
+import { startEventWorker } from "../src/queue/index.ts";
 import { decide, type RuleInput } from "../src/rules/index.ts";
 import {
 	type Db,
@@ -20,7 +21,6 @@ import {
 	pollingWakeup,
 	toJsonb,
 } from "../src/store/index.ts";
-import { startEventWorker } from "../src/worker/index.ts";
 import { runBench } from "./support/cleanup.ts";
 import { createBenchDatabase } from "./support/postgres.ts";
 import {

@@ -4,10 +4,10 @@ import { createScrubber, logThrottle } from "../observability/index.ts";
 import {
 	DELIVERIES_CHANNEL,
 	startDeliveryWorker,
+	startEventWorker,
 	watchQueueMetrics,
 } from "../queue/index.ts";
 import { listeningWakeup, pollingWakeup, type Wakeup } from "../store/index.ts";
-import { startEventWorker } from "../worker/index.ts";
 import { startAlertEvaluator, watchAlertMetrics } from "./observability.ts";
 import type { Runtime } from "./runtime.ts";
 

@@ -1,9 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createConnectors } from "../../src/connectors/index.ts";
 import { createLogger } from "../../src/observability/index.ts";
-import { startDeliveryWorker } from "../../src/queue/index.ts";
+import {
+	EVENT_WORKER_DEFAULTS,
+	processBatch,
+	startDeliveryWorker,
+} from "../../src/queue/index.ts";
 import { pollingWakeup } from "../../src/store/index.ts";
-import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";
 import {
 	captureLogs,
 	TEST_ADMIN_TOKEN,

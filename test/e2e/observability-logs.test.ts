@@ -14,8 +14,8 @@ import {
 	personHash,
 	userHash,
 } from "../../src/observability/index.ts";
+import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/queue/index.ts";
 import { pollingWakeup } from "../../src/store/index.ts";
-import { EVENT_WORKER_DEFAULTS, processBatch } from "../../src/worker/index.ts";
 import { captureLogs, testConfig } from "../support/app.ts";
 import { waitFor } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";

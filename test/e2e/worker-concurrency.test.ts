@@ -2,16 +2,16 @@ import { afterEach, describe, expect, it } from "vitest";
 import { normalizeStripeEvent } from "../../src/ingest/index.ts";
 import { createLogger } from "../../src/observability/index.ts";
 import {
+	EVENT_WORKER_DEFAULTS,
+	processBatch,
+	startEventWorker,
+} from "../../src/queue/index.ts";
+import {
 	type Db,
 	insertEvent,
 	openPg,
 	pollingWakeup,
 } from "../../src/store/index.ts";
-import {
-	EVENT_WORKER_DEFAULTS,
-	processBatch,
-	startEventWorker,
-} from "../../src/worker/index.ts";
 import { captureLogs } from "../support/app.ts";
 import { waitFor } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";

@@ -5,9 +5,9 @@ import { createLogger, createMetrics } from "../../src/observability/index.ts";
 import {
 	DELIVERIES_CHANNEL,
 	startDeliveryWorker,
+	startEventWorker,
 } from "../../src/queue/index.ts";
 import { listeningWakeup, openPg } from "../../src/store/index.ts";
-import { startEventWorker } from "../../src/worker/index.ts";
 import { captureLogs, testApp, testConfig } from "../support/app.ts";
 import { waitFor } from "../support/child.ts";
 import { adminQuery, backends, freshDb, type TestDb } from "../support/db.ts";

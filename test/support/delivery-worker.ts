@@ -8,12 +8,12 @@ import {
 	createMetrics,
 	type Metrics,
 } from "../../src/observability/index.ts";
+import { Settler } from "../../src/queue/deliveries/settle.ts";
 import {
 	type DeliveryWorker,
 	startDeliveryWorker,
 	type WorkerStep,
 } from "../../src/queue/index.ts";
-import { Settler } from "../../src/queue/settle.ts";
 import {
 	type Db,
 	insertDelivery,

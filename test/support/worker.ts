@@ -1,12 +1,12 @@
 /** Drives the event worker in-process until the inbox is empty. */
 import type { Config } from "../../src/config/index.ts";
 import { createLogger, createMetrics } from "../../src/observability/index.ts";
-import type { Db } from "../../src/store/index.ts";
 import {
 	EVENT_WORKER_DEFAULTS,
 	type EventWorkerDeps,
 	processBatch,
-} from "../../src/worker/index.ts";
+} from "../../src/queue/index.ts";
+import type { Db } from "../../src/store/index.ts";
 import { captureLogs, testConfig } from "./app.ts";
 
 /** What the event worker needs, with its logs captured (level warn unless told) instead of printed; spread it to override one. */

@@ -8,6 +8,7 @@ import {
 	seedCustomer,
 	seedSync,
 } from "../../../test/support/delivery-worker.ts";
+import { insertDeliveryRow } from "../../../test/support/rows.ts";
 import {
 	insertCrmSyncs,
 	skipSupersededCrmSyncs,
@@ -61,25 +62,44 @@ describe.each(backends)("CRM sync rows on %s", (backend: Backend) => {
 		]);
 	});
 
-	it("skips superseded syncs only when they are dead or skipped", async () => {
+	it("skips a superseded sync that is dead or already skipped, naming the newer one; a succeeded or running one stays", async () => {
 		const a = await customer();
 		const waiting = await sync("waiting", a);
-		const dead = await sync("dead", a, "dead");
+		const dead = (
+			await insertDeliveryRow(t.db, "dead", {
+				destination: "hubspot",
+				action: "crm_sync",
+				customer_id: a,
+				status: "dead",
+				dead_at: new Date(),
+			})
+		).id;
+		const skippedBefore = await sync("skipped", a, "skipped");
+		const running = await sync("running", a, "running");
 		const done = await sync("done", a, "succeeded");
-		expect(
-			await skipSupersededCrmSyncs(t.db, [
-				{ id: dead, by: waiting },
-				{ id: done, by: waiting },
-			]),
-		).toEqual([dead]);
+		const changed = await skipSupersededCrmSyncs(t.db, [
+			{ id: dead, by: waiting },
+			{ id: skippedBefore, by: waiting },
+			{ id: running, by: waiting },
+			{ id: done, by: waiting },
+		]);
+		expect(changed.sort()).toEqual([dead, skippedBefore].sort());
+		const superseded = {
+			status: "skipped",
+			last_error: `superseded by ${waiting}`,
+		};
 		expect(await rows()).toEqual([
-			{
-				key: "dead",
-				status: "skipped",
-				last_error: `superseded by ${waiting}`,
-			},
+			{ key: "dead", ...superseded },
 			{ key: "done", status: "succeeded", last_error: null },
+			{ key: "running", status: "running", last_error: null },
+			{ key: "skipped", ...superseded },
 			{ key: "waiting", status: "pending", last_error: null },
 		]);
+		const [deadAfter] = await t.db.query<{ dead_at: Date | null }>(
+			"select dead_at from plumb.deliveries where id = $1",
+			[dead],
+		);
+		expect(deadAfter?.dead_at).toBeNull();
+		expect(await skipSupersededCrmSyncs(t.db, [])).toEqual([]);
 	});
 });

@@ -5,7 +5,6 @@ import {
 	useFreshDb,
 } from "../../../test/support/db.ts";
 import { ago, DAY, insertDeliveryRow } from "../../../test/support/rows.ts";
-import { skipSupersededCrmSyncs } from "./crm-syncs.ts";
 import {
 	countDead,
 	lockDeadPage,
@@ -123,47 +122,5 @@ describe.each(backends)("replaying deliveries on %s", (backend: Backend) => {
 				lockDeliveryForReplay(tx, "00000000-0000-0000-0000-000000000000"),
 			),
 		).toBeUndefined();
-	});
-
-	it("a superseded CRM sync is skipped, naming the newer one, unless it succeeded or is running", async () => {
-		const old = await dead("h-1", "hubspot");
-		const skippedBefore = (
-			await insertDeliveryRow(t.db, "h-2", {
-				destination: "hubspot",
-				action: "crm_sync",
-				status: "skipped",
-				dead_at: new Date(),
-			})
-		).id;
-		const running = (
-			await insertDeliveryRow(t.db, "h-3", {
-				destination: "hubspot",
-				action: "crm_sync",
-				status: "running",
-			})
-		).id;
-		const newer = (
-			await insertDeliveryRow(t.db, "h-4", {
-				destination: "hubspot",
-				action: "crm_sync",
-			})
-		).id;
-
-		const changed = await skipSupersededCrmSyncs(t.db, [
-			{ id: old, by: newer },
-			{ id: skippedBefore, by: newer },
-			{ id: running, by: newer },
-		]);
-
-		expect(changed.sort()).toEqual([old, skippedBefore].sort());
-		const after = await states();
-		for (const id of [old, skippedBefore])
-			expect(after[id]).toMatchObject({
-				status: "skipped",
-				dead_at: null,
-				last_error: `superseded by ${newer}`,
-			});
-		expect(after[running]?.status).toBe("running");
-		expect(await skipSupersededCrmSyncs(t.db, [])).toEqual([]);
 	});
 });

@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { testConfig } from "../../test/support/app.ts";
-import { waitFor } from "../../test/support/child.ts";
-import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
-import { failTimes, faultyDb, sqlError } from "../../test/support/faulty-db.ts";
-import { appEvent, count } from "../../test/support/state.ts";
-import { eventWorkerDeps } from "../../test/support/worker.ts";
-import { type Db, pollingWakeup } from "../store/index.ts";
+import { testConfig } from "../../../test/support/app.ts";
+import { waitFor } from "../../../test/support/child.ts";
+import {
+	type Backend,
+	backends,
+	useFreshDb,
+} from "../../../test/support/db.ts";
+import {
+	failTimes,
+	faultyDb,
+	sqlError,
+} from "../../../test/support/faulty-db.ts";
+import { appEvent, count } from "../../../test/support/state.ts";
+import { eventWorkerDeps } from "../../../test/support/worker.ts";
+import { type Db, pollingWakeup } from "../../store/index.ts";
 import {
 	EVENT_WORKER_DEFAULTS,
 	processBatch,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { waitFor } from "../../test/support/child.ts";
-import { type Backend, backends } from "../../test/support/db.ts";
+import { waitFor } from "../../../test/support/child.ts";
+import { type Backend, backends } from "../../../test/support/db.ts";
 import {
 	deliveryStates,
 	queueFixture,
@@ -9,9 +9,9 @@ import {
 	startTestWorker,
 	statusCounts,
 	testSettings,
-} from "../../test/support/delivery-worker.ts";
-import { standInConnector } from "../../test/support/stand-in.ts";
-import { insertEvent } from "../store/index.ts";
+} from "../../../test/support/delivery-worker.ts";
+import { standInConnector } from "../../../test/support/stand-in.ts";
+import { insertEvent } from "../../store/index.ts";
 import { replayDelivery } from "./replay.ts";
 
 describe.each(backends)("delivery worker on %s", (backend: Backend) => {

@@ -5,10 +5,13 @@
  * culprit, which is retried later and parked as failed after `maxAttempts`. Serialization and
  * deadlock errors retry the whole batch.
  */
-import { uuidv7 } from "../core/index.ts";
-import { type Logger, type Metrics, userHash } from "../observability/index.ts";
-import { describeError, isConflict, startLoop } from "../queue/index.ts";
-import type { Decision, PlanCatalog } from "../rules/index.ts";
+import { uuidv7 } from "../../core/index.ts";
+import {
+	type Logger,
+	type Metrics,
+	userHash,
+} from "../../observability/index.ts";
+import type { Decision, PlanCatalog } from "../../rules/index.ts";
 import {
 	type ClaimedEvent,
 	claimEventsById,
@@ -17,7 +20,8 @@ import {
 	isDatabaseUnavailable,
 	recordEventFailure,
 	type Wakeup,
-} from "../store/index.ts";
+} from "../../store/index.ts";
+import { describeError, isConflict, startLoop } from "../loop.ts";
 import { flushBatch } from "./batch-flush.ts";
 import { loadBatch } from "./batch-load.ts";
 import { decideEvent } from "./decide-event.ts";

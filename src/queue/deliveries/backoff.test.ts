@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { outcome } from "../core/index.ts";
+import { outcome } from "../../core/index.ts";
 import {
 	type Budget,
 	backoffDelay,

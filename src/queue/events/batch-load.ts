@@ -1,5 +1,5 @@
 /** Reading what a batch of events touches: lock every key, then load and lock the rows, in a fixed order. */
-import { HISTORY_WINDOW_MS } from "../rules/index.ts";
+import { HISTORY_WINDOW_MS } from "../../rules/index.ts";
 import {
 	type ClaimedEvent,
 	type Db,
@@ -11,7 +11,7 @@ import {
 	lockCustomers,
 	lockKeys,
 	lockPayments,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 import { type EventKeys, lockKeysOf } from "./event-keys.ts";
 import type { LoadedState } from "./workspace.ts";
 

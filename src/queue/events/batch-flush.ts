@@ -2,13 +2,12 @@
  * Writing a batch back: new customers, merges, then one set-based statement per table, then the
  * deliveries, alerts and CRM syncs the rules asked for, stored as they are.
  */
-import type { DeliveryIntent } from "../core/index.ts";
-import { enqueue, enqueueCrmSyncs, raiseAlert } from "../queue/index.ts";
+import type { DeliveryIntent } from "../../core/index.ts";
 import {
 	commentInstead,
 	forSurvivor,
 	type OpenTicket,
-} from "../rules/index.ts";
+} from "../../rules/index.ts";
 import {
 	closeTickets,
 	type Db,
@@ -23,7 +22,10 @@ import {
 	saveIdentities,
 	savePayments,
 	saveSubscriptions,
-} from "../store/index.ts";
+} from "../../store/index.ts";
+import { raiseAlert } from "../alerts/index.ts";
+import { enqueueCrmSyncs } from "../crm-sync-policy.ts";
+import { enqueue } from "../enqueue.ts";
 import {
 	customerRow,
 	live,

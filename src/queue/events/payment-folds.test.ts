@@ -1,8 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
-import { appEvent, count, one } from "../../test/support/state.ts";
-import { drainEvents } from "../../test/support/worker.ts";
-import type { EventData } from "../core/index.ts";
+import {
+	type Backend,
+	backends,
+	useFreshDb,
+} from "../../../test/support/db.ts";
+import { appEvent, count, one } from "../../../test/support/state.ts";
+import { drainEvents } from "../../../test/support/worker.ts";
+import type { EventData } from "../../core/index.ts";
 
 const ada = { email: "ada@example.com", stripe_customer_id: "cus_1" };
 const payment = (refs: string[], amount?: number): EventData => ({

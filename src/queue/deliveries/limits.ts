@@ -2,7 +2,7 @@
  * Per-destination limits in one process: calls in flight, a token-bucket rate, and a pause after a
  * 429. N worker processes allow N times as much; set the per-process values with that in mind.
  */
-import type { Destination } from "../core/index.ts";
+import type { Destination } from "../../core/index.ts";
 
 export interface DestinationLimit {
 	concurrency: number;

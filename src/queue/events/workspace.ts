@@ -10,14 +10,14 @@ import type {
 	PaymentState,
 	PlanCatalog,
 	SubscriptionState,
-} from "../rules/index.ts";
-import { preferredRef } from "../rules/index.ts";
+} from "../../rules/index.ts";
+import { preferredRef } from "../../rules/index.ts";
 import type {
 	OwnedFailure,
 	OwnedTicket,
 	StoredCustomer,
 	StoredPayment,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 import { emptyChanges, type WorkspaceChanges } from "./workspace-changes.ts";
 
 export interface LoadedState {

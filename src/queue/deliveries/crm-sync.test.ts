@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { waitFor } from "../../test/support/child.ts";
-import { type Backend, backends } from "../../test/support/db.ts";
+import { waitFor } from "../../../test/support/child.ts";
+import { type Backend, backends } from "../../../test/support/db.ts";
 import {
 	deliveryStates,
 	queueFixture,
@@ -9,14 +9,14 @@ import {
 	statusCounts,
 	testSettings,
 	testSettler,
-} from "../../test/support/delivery-worker.ts";
-import { standInConnector } from "../../test/support/stand-in.ts";
+} from "../../../test/support/delivery-worker.ts";
+import { standInConnector } from "../../../test/support/stand-in.ts";
 import {
 	type ClaimedDelivery,
 	claimDeliveries,
 	type Db,
 	recoverExpiredLeases,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 
 async function customer(db: Db, email: string): Promise<string> {
 	const [row] = await db.query<{ id: string }>(

@@ -1,11 +1,11 @@
 /** What a batch changed, collected by the workspace and written back by `flushBatch`. */
-import type { DeliveryIntent } from "../core/index.ts";
+import type { DeliveryIntent } from "../../core/index.ts";
 import type {
 	AlertRequest,
 	NewTicket,
 	TicketSelector,
-} from "../rules/index.ts";
-import type { FailureWrite, Identity, TimelineRow } from "../store/index.ts";
+} from "../../rules/index.ts";
+import type { FailureWrite, Identity, TimelineRow } from "../../store/index.ts";
 
 export interface WorkspaceChanges {
 	/** Customers first seen in this batch (inserted before anything refers to them). */

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
-import { seedOne, testSettler } from "../../test/support/delivery-worker.ts";
-import { type ClaimedDelivery, claimDeliveries } from "../store/index.ts";
+import {
+	type Backend,
+	backends,
+	useFreshDb,
+} from "../../../test/support/db.ts";
+import { seedOne, testSettler } from "../../../test/support/delivery-worker.ts";
+import { type ClaimedDelivery, claimDeliveries } from "../../store/index.ts";
 
 interface TicketState {
 	external_ref: string | null;

@@ -1,5 +1,5 @@
 /** What the delivery worker needs from the configuration (PLUMB_DELIVERY_*, PLUMB_<DESTINATION>_*). */
-import type { Destination } from "../core/index.ts";
+import type { Destination } from "../../core/index.ts";
 import type { DestinationLimit } from "./limits.ts";
 
 /** How the delivery worker runs; every duration in milliseconds. */

@@ -1,7 +1,7 @@
 /** What an event names: the identities, payment references and subscription it touches, and the locks that follow. */
-import { type EventData, eventDataSchema } from "../core/index.ts";
-import { normalizeEmail } from "../rules/index.ts";
-import type { ClaimedEvent, Identity } from "../store/index.ts";
+import { type EventData, eventDataSchema } from "../../core/index.ts";
+import { normalizeEmail } from "../../rules/index.ts";
+import type { ClaimedEvent, Identity } from "../../store/index.ts";
 
 export interface EventKeys {
 	data: EventData;

@@ -1,12 +1,12 @@
 /** Taking back deliveries whose worker went quiet (lease expired), page by page, dead letters included. */
-import type { Logger, Metrics } from "../observability/index.ts";
+import type { Logger, Metrics } from "../../observability/index.ts";
 import {
 	type Db,
 	recoverExpiredLeases,
 	type SettledDelivery,
-} from "../store/index.ts";
-import { raiseDeadLetter } from "./alerts/index.ts";
-import { withCrmSyncRetry } from "./crm-sync-policy.ts";
+} from "../../store/index.ts";
+import { raiseDeadLetter } from "../alerts/index.ts";
+import { withCrmSyncRetry } from "../crm-sync-policy.ts";
 
 const PAGE = 100;
 

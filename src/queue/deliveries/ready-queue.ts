@@ -2,8 +2,8 @@
  * Deliveries this process has claimed and not started yet, and how much more it may claim: at most
  * 2 × concurrency leases (the second round waits here), in batches, within each destination's limits.
  */
-import { DESTINATIONS, type Destination } from "../core/index.ts";
-import type { ClaimedDelivery } from "../store/index.ts";
+import { DESTINATIONS, type Destination } from "../../core/index.ts";
+import type { ClaimedDelivery } from "../../store/index.ts";
 import type { DestinationLimits } from "./limits.ts";
 
 export interface Ready {

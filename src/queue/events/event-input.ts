@@ -11,8 +11,8 @@ import {
 	type PaymentState,
 	type RuleInput,
 	survivorFirst,
-} from "../rules/index.ts";
-import type { ClaimedEvent } from "../store/index.ts";
+} from "../../rules/index.ts";
+import type { ClaimedEvent } from "../../store/index.ts";
 import type { EventKeys } from "./event-keys.ts";
 import {
 	type Customer,

@@ -3,8 +3,12 @@
  * the next (group commit), so a busy worker writes many results per statement and an idle one
  * writes each at once.
  */
-import type { DeliveryOutcome } from "../core/index.ts";
-import { type Logger, type Metrics, userHash } from "../observability/index.ts";
+import type { DeliveryOutcome } from "../../core/index.ts";
+import {
+	type Logger,
+	type Metrics,
+	userHash,
+} from "../../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	type Db,
@@ -14,10 +18,10 @@ import {
 	type SettleRow,
 	settleDeliveries,
 	sleep,
-} from "../store/index.ts";
-import { raiseDeadLetter } from "./alerts/index.ts";
+} from "../../store/index.ts";
+import { raiseDeadLetter } from "../alerts/index.ts";
+import { skipSupersededRetries, withCrmSyncRetry } from "../crm-sync-policy.ts";
 import { messageOf } from "./attempt.ts";
-import { skipSupersededRetries, withCrmSyncRetry } from "./crm-sync-policy.ts";
 
 export interface PendingSettle {
 	row: SettleRow;

@@ -1,3 +1,4 @@
+/** The event half of the queue: claim stored events, decide with the rules, write state and deliveries. */
 export type {
 	EventWorkerDeps,
 	EventWorkerOptions,

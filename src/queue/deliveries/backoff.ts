@@ -1,5 +1,5 @@
 /** Outcome → next state, and when: the only place connector outcomes become delivery states (pure). */
-import type { DeliveryOutcome } from "../core/index.ts";
+import type { DeliveryOutcome } from "../../core/index.ts";
 
 /** A validation failure is tried this many times since the last replay, then the delivery is dead. */
 export const PERMANENT_ATTEMPTS = 3;

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testConfig } from "../../test/support/app.ts";
+import { testConfig } from "../../../test/support/app.ts";
 import {
 	type Backend,
 	backends,
 	freshDb,
 	type TestDb,
-} from "../../test/support/db.ts";
-import { appEvent, count, one, T0 } from "../../test/support/state.ts";
-import { eventWorkerDeps } from "../../test/support/worker.ts";
-import type { EventData } from "../core/index.ts";
-import { type Db, insertEvent } from "../store/index.ts";
+} from "../../../test/support/db.ts";
+import { appEvent, count, one, T0 } from "../../../test/support/state.ts";
+import { eventWorkerDeps } from "../../../test/support/worker.ts";
+import type { EventData } from "../../core/index.ts";
+import { type Db, insertEvent } from "../../store/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "./event-worker.ts";
 
 const config = testConfig();

@@ -1,6 +1,6 @@
 /** One event against the workspace: read its state, let the rules decide, record the decision. */
-import { type Decision, decide } from "../rules/index.ts";
-import type { ClaimedEvent } from "../store/index.ts";
+import { type Decision, decide } from "../../rules/index.ts";
+import type { ClaimedEvent } from "../../store/index.ts";
 import { readEvent } from "./event-input.ts";
 import type { EventKeys } from "./event-keys.ts";
 import { recordDecision } from "./record-decision.ts";

@@ -2,7 +2,7 @@
  * Replays, audited in plumb.interventions: one delivery (dashboard, `plumb replay <id>`) or every dead
  * one (`plumb replay --dead`). A replay requeues with a fresh retry budget; `attempts` keeps growing.
  */
-import type { DeliveryStatus } from "../core/index.ts";
+import type { DeliveryStatus } from "../../core/index.ts";
 import {
 	addInterventionAffected,
 	countDead,
@@ -12,12 +12,12 @@ import {
 	type ReplayTarget,
 	recordIntervention,
 	requeueDeliveries,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 import {
 	skipSuperseded,
 	supersededSyncs,
 	withCrmSyncRetry,
-} from "./crm-sync-policy.ts";
+} from "../crm-sync-policy.ts";
 
 export interface ReplayRequest {
 	id: string;

@@ -7,8 +7,8 @@ import {
 	type Decision,
 	preferredRef,
 	type StatePatch,
-} from "../rules/index.ts";
-import type { ClaimedEvent } from "../store/index.ts";
+} from "../../rules/index.ts";
+import type { ClaimedEvent } from "../../store/index.ts";
 import type { EventRead } from "./event-input.ts";
 import type { EventKeys } from "./event-keys.ts";
 import { live, type Payment, putPayment, type Workspace } from "./workspace.ts";

@@ -5,13 +5,13 @@ import {
 	type DeliveryOutcome,
 	type Destination,
 	outcome,
-} from "../core/index.ts";
+} from "../../core/index.ts";
 import {
 	type ClaimedDelivery,
 	type Db,
 	loadCustomerSnapshot,
 	type SettleRow,
-} from "../store/index.ts";
+} from "../../store/index.ts";
 import { nextState } from "./backoff.ts";
 import type { DeliveryWorkerSettings } from "./settings.ts";
 

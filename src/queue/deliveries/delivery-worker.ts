@@ -8,8 +8,8 @@ import {
 	type Connector,
 	DESTINATIONS,
 	type Destination,
-} from "../core/index.ts";
-import type { Logger, Metrics } from "../observability/index.ts";
+} from "../../core/index.ts";
+import type { Logger, Metrics } from "../../observability/index.ts";
 import {
 	type ClaimedDelivery,
 	claimDeliveries,
@@ -17,10 +17,10 @@ import {
 	nextDueInMs,
 	sleep,
 	type Wakeup,
-} from "../store/index.ts";
+} from "../../store/index.ts";
+import { type PassResult, retryConflicts, startLoop } from "../loop.ts";
 import { messageOf, releasedRow, runAttempt } from "./attempt.ts";
 import { DestinationLimits } from "./limits.ts";
-import { type PassResult, retryConflicts, startLoop } from "./loop.ts";
 import { ReadyQueue } from "./ready-queue.ts";
 import { recoverLeases } from "./recovery.ts";
 import type { DeliveryWorkerSettings } from "./settings.ts";
