@@ -93,7 +93,10 @@ export async function preparePlumb(
 	};
 }
 
-/** Starts `plumb serve` on a free port with exactly `env` (plus HOST/PORT), waiting for /healthz. */
+/**
+ * Starts `plumb serve` on a free port with exactly `env` (plus HOST/PORT), waiting for /readyz:
+ * serve listens before it has migrated, so /healthz alone would let a bench write to missing tables.
+ */
 export function startPlumb(
 	plumb: PlumbCommand,
 	env: Record<string, string>,
@@ -105,6 +108,7 @@ export function startPlumb(
 		args: plumb.args,
 		env,
 		cwd: REPO_ROOT,
+		healthPath: "/readyz",
 		startTimeoutMs: 60_000,
 	});
 }

@@ -126,7 +126,12 @@ function resolve(
 		const id = workspace.minted.get(event.id) ?? workspace.deps.newId();
 		workspace.minted.set(event.id, id);
 		return [
-			{ id, fields: {}, derived: { tier: "free" }, createdAt: new Date() },
+			{
+				id,
+				fields: {},
+				derived: { tier: "free" },
+				createdAt: new Date(workspace.deps.now()),
+			},
 		];
 	}
 	return survivorFirst(found);

@@ -196,6 +196,7 @@ export async function applyBatch(
 		plans: deps.plans,
 		publicUrl: deps.publicUrl,
 		newId: uuidv7,
+		now: deps.now,
 	});
 	for (const { event, keys } of parsed) {
 		const t0 = performance.now();

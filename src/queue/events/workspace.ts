@@ -41,6 +41,8 @@ export interface WorkspaceDeps {
 	publicUrl: string;
 	/** Time-ordered ids for rows created here (customers, payments, tickets). */
 	newId: () => string;
+	/** The worker's clock, for rows created here. */
+	now: () => number;
 }
 
 export interface Customer {
