@@ -7,7 +7,11 @@ import {
 	startEventWorker,
 	watchQueueMetrics,
 } from "../queue/index.ts";
-import { listeningWakeup, pollingWakeup, type Wakeup } from "../store/index.ts";
+import {
+	embeddedWakeup,
+	listeningWakeup,
+	type Wakeup,
+} from "../store/index.ts";
 import { startAlertEvaluator, watchAlertMetrics } from "./observability.ts";
 import type { Runtime } from "./runtime.ts";
 
@@ -21,7 +25,7 @@ const EVENTS_CHANNEL = "plumb_events";
 
 export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 	const { config, db, logger, metrics, now } = runtime;
-	// One LISTEN connection per process serves both workers; PGlite has no other writers to hear from.
+	// One LISTEN connection per process serves both workers; PGlite hears its own NOTIFYs in-process.
 	// While the database is away each reconnect fails again: one line per 10 s says so.
 	const throttle = logThrottle();
 	const wakeup: Wakeup =
@@ -42,7 +46,7 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 							),
 						),
 				)
-			: pollingWakeup(50);
+			: await embeddedWakeup(db, [DELIVERIES_CHANNEL, EVENTS_CHANNEL]);
 	watchQueueMetrics(metrics, db);
 	watchAlertMetrics(metrics, db);
 	const connectors = createConnectors(config, { logger });

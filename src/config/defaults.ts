@@ -26,7 +26,8 @@ export const DEFAULTS = {
 		backoffBaseMs: 2_000,
 		backoffMaxMs: 60 * 60 * 1000,
 		drainMs: 10_000,
-		pollMs: 2_000,
+		/** The safety sweep: NOTIFY and the next due time wake the worker; this catches what they miss. */
+		pollMs: 30_000,
 	},
 	/**
 	 * Per destination and per process. HubSpot allows a private app 100 requests per 10 s on

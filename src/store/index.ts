@@ -48,6 +48,7 @@ export type {
 	Wakeup,
 } from "./db/index.ts";
 export {
+	embeddedWakeup,
 	isDatabaseUnavailable,
 	isMigrated,
 	JsonText,

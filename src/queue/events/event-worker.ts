@@ -34,7 +34,7 @@ export interface EventWorkerOptions {
 	/** Batches in flight at once (each on its own connection); 1 on PGlite. */
 	concurrency: number;
 	maxAttempts: number;
-	/** Longest sleep when idle; a NOTIFY (or PGlite's short poll) wakes the worker sooner. */
+	/** Longest sleep when idle (the safety sweep); a NOTIFY wakes the worker sooner, on either engine. */
 	idleMs: number;
 }
 
@@ -42,7 +42,7 @@ export const EVENT_WORKER_DEFAULTS: EventWorkerOptions = {
 	batchSize: 100,
 	concurrency: 2,
 	maxAttempts: 5,
-	idleMs: 1_000,
+	idleMs: 30_000,
 };
 
 export interface EventWorkerDeps {

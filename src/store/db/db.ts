@@ -15,6 +15,11 @@ export interface Db {
 	close(): Promise<void>;
 	/** Which engine answers, for the few places that differ (wake-ups, `plumb doctor`). */
 	readonly kind: "pg" | "pglite";
+	/**
+	 * PGlite only: calls `onNotify` for each NOTIFY on `channel` in this engine; resolves to the
+	 * unlisten. Postgres listens on a connection of its own instead (wakeup.ts `listeningWakeup`).
+	 */
+	listen?(channel: string, onNotify: () => void): Promise<() => Promise<void>>;
 }
 
 /** SQLSTATEs worth retrying the whole transaction for (graphile/worker does the same). */

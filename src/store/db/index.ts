@@ -22,6 +22,7 @@ export { readiness } from "./readiness.ts";
 export { ReconnectDelay } from "./reconnect-delay.ts";
 export type { Wakeup } from "./wakeup.ts";
 export {
+	embeddedWakeup,
 	listeningWakeup,
 	pollingWakeup,
 	sleep,

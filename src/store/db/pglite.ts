@@ -32,6 +32,7 @@ export function pgliteDb(db: PGlite): Db {
 		// the single connection stuck in an aborted transaction.
 		transaction: (fn) => db.transaction((tx) => fn(transactionDb(tx))),
 		close: () => db.close(),
+		listen: (channel, onNotify) => db.listen(channel, () => onNotify()),
 	};
 }
 

@@ -1,9 +1,10 @@
 /**
  * Waking workers when work arrives: LISTEN/NOTIFY on Postgres (one dedicated connection per process),
- * a short poll on PGlite. Either way `wait` also returns after `maxMs`, so a lost notification costs
- * at most one poll interval, never lost work.
+ * PGlite's own LISTEN in the embedded engine. Either way `wait` also returns after `maxMs` (the
+ * workers' safety sweep), so a lost notification delays work by at most that, never loses it.
  */
 import type pg from "pg";
+import type { Db } from "./db.ts";
 import { pgDriver } from "./pg-driver.ts";
 import { ReconnectDelay } from "./reconnect-delay.ts";
 
@@ -13,11 +14,66 @@ export interface Wakeup {
 	close(): Promise<void>;
 }
 
-/** PGlite runs in this process and has no other writers to hear from: poll every `pollMs`. */
+/** A wake-up that hears nothing: every wait runs at most `pollMs` (tests that want a steady poll). */
 export function pollingWakeup(pollMs = 25): Wakeup {
 	return {
 		wait: (_channel, maxMs, signal) => sleep(Math.min(pollMs, maxMs), signal),
 		close: async () => {},
+	};
+}
+
+/** The waits in progress, per channel: what both wake-ups share. */
+class Waiters {
+	readonly #byChannel = new Map<string, Set<() => void>>();
+
+	wait(channel: string, maxMs: number, signal?: AbortSignal): Promise<void> {
+		return new Promise<void>((resolve) => {
+			const set = this.#byChannel.get(channel) ?? new Set();
+			this.#byChannel.set(channel, set);
+			const done = () => {
+				clearTimeout(timer);
+				set.delete(done);
+				signal?.removeEventListener("abort", done);
+				resolve();
+			};
+			const timer = setTimeout(done, maxMs);
+			signal?.addEventListener("abort", done, { once: true });
+			set.add(done);
+		});
+	}
+
+	wake(channel: string): void {
+		for (const done of this.#byChannel.get(channel) ?? []) done();
+	}
+
+	wakeAll(): void {
+		for (const channel of this.#byChannel.keys()) this.wake(channel);
+	}
+}
+
+/**
+ * The embedded engine's own LISTEN: the NOTIFYs that wake Postgres workers (the deliveries trigger,
+ * `wakeEventWorkers`) reach the workers in this process the moment they commit, so an idle worker
+ * polls nothing. Falls back to `pollingWakeup` for a Db without `listen`.
+ */
+export async function embeddedWakeup(
+	db: Db,
+	channels: readonly string[],
+	fallbackPollMs = 50,
+): Promise<Wakeup> {
+	const listen = db.listen?.bind(db);
+	if (!listen) return pollingWakeup(fallbackPollMs);
+	const waiters = new Waiters();
+	const unlisten = await Promise.all(
+		channels.map((channel) => listen(channel, () => waiters.wake(channel))),
+	);
+	return {
+		wait: (channel, maxMs, signal) => waiters.wait(channel, maxMs, signal),
+		async close() {
+			waiters.wakeAll();
+			// The engine may already be closed at shutdown; there is nothing left to unlisten then.
+			await Promise.all(unlisten.map((stop) => stop().catch(() => {})));
+		},
 	};
 }
 
@@ -31,15 +87,12 @@ export async function listeningWakeup(
 	channels: readonly string[],
 	onError?: (error: Error) => void,
 ): Promise<Wakeup> {
-	const waiters = new Map<string, Set<() => void>>();
+	const waiters = new Waiters();
 	const delay = new ReconnectDelay({ minMs: 500 });
 	let client: pg.Client | undefined;
 	let retry: NodeJS.Timeout | undefined;
 	let closed = false;
 
-	const wakeAll = () => {
-		for (const set of waiters.values()) for (const wake of set) wake();
-	};
 	const connect = async (): Promise<void> => {
 		const next = new (pgDriver().Client)({
 			connectionString,
@@ -52,7 +105,7 @@ export async function listeningWakeup(
 			onError?.(error);
 			if (client === next) client = undefined;
 			void next.end().catch(() => {});
-			wakeAll(); // workers fall back to their own timeouts until we are listening again
+			waiters.wakeAll(); // workers fall back to their own timeouts until we are listening again
 			if (!closed)
 				retry = setTimeout(
 					() => void connect().catch((error: Error) => onError?.(error)),
@@ -60,9 +113,7 @@ export async function listeningWakeup(
 				).unref();
 		};
 		next.on("error", lose);
-		next.on("notification", (message) => {
-			for (const wake of waiters.get(message.channel) ?? []) wake();
-		});
+		next.on("notification", (message) => waiters.wake(message.channel));
 		try {
 			await next.connect();
 			for (const channel of channels)
@@ -77,29 +128,17 @@ export async function listeningWakeup(
 		}
 		client = next;
 		delay.reset();
+		// What was notified while nobody listened is not replayed: every worker looks once now.
+		waiters.wakeAll();
 	};
 	await connect();
 
 	return {
-		wait(channel, maxMs, signal) {
-			return new Promise<void>((resolve) => {
-				const set = waiters.get(channel) ?? new Set();
-				waiters.set(channel, set);
-				const done = () => {
-					clearTimeout(timer);
-					set.delete(done);
-					signal?.removeEventListener("abort", done);
-					resolve();
-				};
-				const timer = setTimeout(done, maxMs);
-				signal?.addEventListener("abort", done, { once: true });
-				set.add(done);
-			});
-		},
+		wait: (channel, maxMs, signal) => waiters.wait(channel, maxMs, signal),
 		async close() {
 			closed = true;
 			clearTimeout(retry);
-			wakeAll();
+			waiters.wakeAll();
 			await client?.end().catch(() => {});
 		},
 	};
@@ -123,17 +162,18 @@ const wakeScheduled = new WeakSet<object>();
 /**
  * Tells event workers (LISTEN plumb_events) that new events are stored. Call it after the insert has
  * committed. Calls within `delayMs` share one NOTIFY, so a webhook burst costs a few notifications a
- * second instead of one per request (NOTIFY serialises commits server-wide). PGlite polls instead.
+ * second instead of one per request (NOTIFY serialises commits server-wide). On PGlite the same
+ * NOTIFY reaches the workers in this process (`embeddedWakeup`).
  */
 export function wakeEventWorkers(
 	db: { kind: "pg" | "pglite"; query: (text: string) => Promise<unknown> },
 	delayMs = 5,
 ): void {
-	if (db.kind !== "pg" || wakeScheduled.has(db)) return;
+	if (wakeScheduled.has(db)) return;
 	wakeScheduled.add(db);
 	setTimeout(() => {
 		wakeScheduled.delete(db);
-		// A lost wake-up costs at most one idle poll of the workers; it is never worth failing a request.
+		// A lost wake-up costs at most one safety sweep of the workers; never worth failing a request.
 		db.query("select pg_notify('plumb_events', '')").catch(() => {});
 	}, delayMs).unref();
 }
