@@ -17,8 +17,14 @@ export function createMetrics(
 	const registry = new Registry();
 	const now = options.now ?? Date.now;
 	// Node's own series (process_*, nodejs_*) under the one plumb_ prefix: plumb_process_cpu_seconds_total …
+	// The event-loop lag is sampled every 100 ms, not prom-client's 10 ms: that timer alone was a third
+	// of an idle process's CPU (bench:idle), and a lag worth alerting on lasts far longer.
 	if (options.defaultMetrics)
-		collectDefaultMetrics({ register: registry, prefix: "plumb_" });
+		collectDefaultMetrics({
+			register: registry,
+			prefix: "plumb_",
+			eventLoopMonitoringPrecision: 100,
+		});
 	return {
 		registry,
 		...deliveryMetrics(registry, now),
