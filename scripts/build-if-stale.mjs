@@ -1,5 +1,5 @@
 // Runs `npm run build` only when a source file is newer than the last build (dist/main.js): `npm start`
-// (prestart) and the tests that spawn the built CLI never run yesterday's code, and an up-to-date
+// (through bin/plumb.js) and the tests that spawn the built CLI never run yesterday's code, and an up-to-date
 // build costs a directory walk, not a compile.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";

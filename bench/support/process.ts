@@ -1,5 +1,5 @@
 /** Runs a server under test as a child process on a free loopback port, waits until it answers, stops it. */
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -15,6 +15,13 @@ export interface ServerSpec {
 	/** GET this until it answers 2xx. */
 	healthPath?: string;
 	startTimeoutMs?: number;
+	/**
+	 * Run it as its own process group and signal the whole group: for `npm start`, whose shell
+	 * would otherwise die on SIGTERM and leave Plumb running.
+	 */
+	group?: boolean;
+	/** How often to ask while it starts (default 100 ms; bench:start asks every 10 ms). */
+	pollMs?: number;
 }
 
 export interface RunningServer {
@@ -43,11 +50,12 @@ export function processCpuMs(pid: number): number {
 }
 
 const OUTPUT_TAIL = 16 * 1024;
-const live = new Set<ChildProcess>();
+/** SIGKILL for every server still running. */
+const live = new Set<() => void>();
 
 // Last resort if the runner dies without its clean-up: never leave a server behind.
 process.on("exit", () => {
-	for (const child of live) child.kill("SIGKILL");
+	for (const kill of live) kill();
 });
 
 /** A port the OS just handed out on 127.0.0.1; tiny race with other processes, fine for a bench. */
@@ -73,8 +81,14 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 			PORT: String(port),
 		},
 		stdio: ["ignore", "pipe", "pipe"],
+		detached: spec.group === true,
 	});
-	live.add(child);
+	const signal = (name: NodeJS.Signals) => {
+		if (spec.group && child.pid !== undefined) process.kill(-child.pid, name);
+		else child.kill(name);
+	};
+	const kill = () => signal("SIGKILL");
+	live.add(kill);
 	let tail = "";
 	const keep = (chunk: Buffer) => {
 		tail = (tail + chunk.toString("utf8")).slice(-OUTPUT_TAIL);
@@ -85,15 +99,15 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 	const exited = new Promise<number | null>((resolve) => {
 		child.once("exit", (code) => {
 			exitCode = code;
-			live.delete(child);
+			live.delete(kill);
 			resolve(code);
 		});
 	});
 	const url = `http://127.0.0.1:${port}`;
 	const stop = async (graceMs = 10_000): Promise<number | null> => {
 		if (exitCode !== undefined) return exitCode;
-		child.kill("SIGTERM");
-		const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+		signal("SIGTERM");
+		const timer = setTimeout(() => signal("SIGKILL"), graceMs);
 		const code = await exited;
 		clearTimeout(timer);
 		return code;
@@ -102,6 +116,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 		await waitHealthy(
 			`${url}${spec.healthPath ?? "/healthz"}`,
 			spec.startTimeoutMs ?? 30_000,
+			spec.pollMs ?? 100,
 			() => exitCode !== undefined,
 		);
 	} catch (error) {
@@ -124,6 +139,7 @@ export async function startServer(spec: ServerSpec): Promise<RunningServer> {
 async function waitHealthy(
 	url: string,
 	timeoutMs: number,
+	pollMs: number,
 	hasExited: () => boolean,
 ): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
@@ -136,7 +152,7 @@ async function waitHealthy(
 		} catch {
 			// not listening yet
 		}
-		await new Promise((resolve) => setTimeout(resolve, 100));
+		await new Promise((resolve) => setTimeout(resolve, pollMs));
 	}
 	throw new Error(`no 2xx from ${url} within ${timeoutMs} ms`);
 }

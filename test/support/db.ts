@@ -7,7 +7,12 @@ import { readFileSync } from "node:fs";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { afterEach, beforeEach, inject } from "vitest";
-import { type Db, openPg, pgliteDb } from "../../src/store/index.ts";
+import {
+	type Db,
+	openPg,
+	PGLITE_START_PARAMS,
+	pgliteDb,
+} from "../../src/store/index.ts";
 
 export type Backend = "pglite" | "pg";
 
@@ -33,7 +38,10 @@ export async function freshDb(
 		const tar = readFileSync(
 			inject(migrated ? "pgliteMigrated" : "pgliteEmpty"),
 		);
-		const lite = await PGlite.create({ loadDataDir: new Blob([tar]) });
+		const lite = await PGlite.create({
+			loadDataDir: new Blob([tar]),
+			startParams: PGLITE_START_PARAMS,
+		});
 		const db = pgliteDb(lite);
 		return { db, url: undefined, dispose: () => db.close() };
 	}

@@ -233,8 +233,14 @@ export async function countActiveAlerts(db: Db): Promise<ActiveAlertCount[]> {
 	);
 }
 
-/** The install's random log salt (0007_alert_rules.sql), unless PLUMB_LOG_SALT overrides it. */
+/**
+ * The install's random log salt (0007_alert_rules.sql), unless PLUMB_LOG_SALT overrides it. Made here
+ * when missing: a data directory copied from the build's PGlite template starts without one.
+ */
 export async function readLogSalt(db: Db): Promise<string> {
+	await db.query(
+		"insert into plumb.install default values on conflict (id) do nothing",
+	);
 	const [row] = await db.query<{ log_salt: string }>(
 		"select log_salt from plumb.install",
 	);

@@ -15,8 +15,11 @@ export type { OpenDbOptions } from "./open.ts";
 export { openDb } from "./open.ts";
 export type { PgOptions } from "./pg.ts";
 export { openPg, pgAddress } from "./pg.ts";
-export { openPglite, pgliteDb } from "./pglite.ts";
-export { readPgliteTemplate } from "./pglite-template.ts";
+export { openPglite, PGLITE_START_PARAMS, pgliteDb } from "./pglite.ts";
+export {
+	findPgliteTemplate,
+	makePgliteTemplate,
+} from "./pglite-template.ts";
 export type { Readiness } from "./readiness.ts";
 export { readiness } from "./readiness.ts";
 export { ReconnectDelay } from "./reconnect-delay.ts";

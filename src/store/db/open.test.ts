@@ -1,11 +1,19 @@
-import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import {
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readdirSync,
+	rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { backends, freshDb } from "../../../test/support/db.ts";
+import { readLogSalt } from "../alerts/index.ts";
+import { migrate } from "./migrate.ts";
 import { openDb } from "./open.ts";
 import { openPglite } from "./pglite.ts";
-import { PGLITE_TEMPLATE_URL, readPgliteTemplate } from "./pglite-template.ts";
+import { findPgliteTemplate, makePgliteTemplate } from "./pglite-template.ts";
 
 describe("opening the configured database", () => {
 	let root: string;
@@ -70,13 +78,30 @@ describe("opening the configured database", () => {
 		},
 	);
 
-	it("the install-time template is read whole when the build made it, and is absent otherwise", async () => {
-		const template = await readPgliteTemplate();
-		if (existsSync(PGLITE_TEMPLATE_URL))
-			expect(template?.size).toBe(statSync(PGLITE_TEMPLATE_URL).size);
-		else expect(template).toBeUndefined();
-		expect(PGLITE_TEMPLATE_URL.pathname).toMatch(
-			/node_modules\/\.cache\/plumb\/pglite-\d+\.\d+\.\d+\.tar\.gz$/,
-		);
-	});
+	it("a new data directory copies the build's migrated template, and each copy draws its own log salt", async () => {
+		const cache = join(root, "cache");
+		expect(await findPgliteTemplate(cache)).toBeUndefined();
+		const stale = join(cache, "pglite-0.0.1-0123456789abcdef");
+		mkdirSync(join(stale, "base"), { recursive: true });
+		const template = await makePgliteTemplate(cache);
+		expect(await findPgliteTemplate(cache)).toBe(template);
+		expect(await makePgliteTemplate(cache)).toBe(template);
+		expect(readdirSync(cache)).toEqual([template.slice(cache.length + 1)]);
+		expect(existsSync(stale)).toBe(false);
+
+		const salts: string[] = [];
+		for (const name of ["a", "b"]) {
+			const db = await openPglite(join(root, name), template);
+			try {
+				expect(await migrate(db)).toEqual([]);
+				expect(await db.query("select * from plumb.install")).toEqual([]);
+				salts.push(await readLogSalt(db));
+				expect(await readLogSalt(db)).toBe(salts.at(-1));
+			} finally {
+				await db.close();
+			}
+		}
+		expect(salts[0]).toMatch(/^[0-9a-f]{64}$/);
+		expect(salts[1]).not.toBe(salts[0]);
+	}, 120_000);
 });
