@@ -31,17 +31,22 @@ async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
  * A `sleep` whose parent never reaps it: the shell starts it in the background, then becomes
  * another `sleep` (exec), which never waits. Killed, the inner one stays a zombie until the outer
  * one ends, which is what a supervisor that has not yet reaped a SIGKILLed Plumb looks like.
+ * The inner pid is read only once the shell has become `sleep`: a shell still running could reap
+ * the killed child itself, and the zombie would be gone before the test sees it.
  */
 async function unreapedChild(): Promise<{ pid: number; parent: ChildProcess }> {
-	const parent = spawn("sh", ["-c", "sleep 60 & echo $!; exec sleep 60"], {
-		stdio: ["ignore", "pipe", "ignore"],
+	const parent = spawn("sh", ["-c", "sleep 60 & exec sleep 60"], {
+		stdio: "ignore",
 	});
-	const pid = await new Promise<number>((resolve) =>
-		parent.stdout?.once("data", (chunk) =>
-			resolve(Number.parseInt(String(chunk), 10)),
-		),
+	const outer = parent.pid as number;
+	const children = () =>
+		readFileSync(`/proc/${outer}/task/${outer}/children`, "utf8").trim();
+	await until(
+		() =>
+			readFileSync(`/proc/${outer}/comm`, "utf8").trim() === "sleep" &&
+			children() !== "",
 	);
-	return { pid, parent };
+	return { pid: Number.parseInt(children(), 10), parent };
 }
 
 describe.runIf(linux)("lockDataDir", () => {

@@ -221,6 +221,7 @@ describe("plumb start, serve and worker over their lifetime", () => {
 				runPlumb(["worker"], {
 					DATABASE_URL: urlAt(silent.port, database(testDb)),
 					PLUMB_DELIVERY_DRAIN_TIMEOUT: "1s",
+					PLUMB_DELIVERY_POLL_INTERVAL: "1s",
 				}),
 			);
 			await waitFor(
@@ -228,7 +229,8 @@ describe("plumb start, serve and worker over their lifetime", () => {
 				60_000,
 			);
 			silent.freeze();
-			// The idle event worker looks again every second: that statement never gets an answer.
+			// The idle delivery worker's sweep looks again every second (1 s here; idle workers otherwise
+			// wait for a wake-up): that statement never gets an answer.
 			await new Promise((resolve) => setTimeout(resolve, 2_000));
 			const { code, ms } = await terminate(worker);
 			// Bounded at twice the drain timeout plus 5 s (7 s here), then a loud exit 1.
