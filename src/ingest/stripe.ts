@@ -11,8 +11,8 @@ import {
 import { type Metrics, personHash } from "../observability/index.ts";
 import {
 	type Db,
-	insertEvent,
 	JsonText,
+	storeEvent,
 	wakeEventWorkers,
 } from "../store/index.ts";
 import { isJsonContentType, jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
@@ -118,7 +118,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 		}
 		const event = envelope.data;
 		const canonical = normalizeStripeEvent(event);
-		const stored = await insertEvent(deps.db, {
+		const stored = await storeEvent(deps.db, {
 			type: canonical.type,
 			source: "stripe",
 			externalId: event.id,

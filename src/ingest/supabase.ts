@@ -11,8 +11,8 @@ import { type AppEnv, hasBearer, storableDate } from "../http/index.ts";
 import { type Metrics, userHash } from "../observability/index.ts";
 import {
 	type Db,
-	insertEvent,
 	isUuid,
+	storeEvent,
 	wakeEventWorkers,
 } from "../store/index.ts";
 import { readJsonBody } from "./json-body.ts";
@@ -157,7 +157,7 @@ export function supabaseWebhook(deps: SupabaseWebhookDeps): Hono<AppEnv> {
 			const created = storableDate(
 				user.data.created_at ? Date.parse(user.data.created_at) : Number.NaN,
 			);
-			const stored = await insertEvent(deps.db, {
+			const stored = await storeEvent(deps.db, {
 				type: "signup",
 				source: "supabase",
 				// One signup per auth user, however often the webhook fires.

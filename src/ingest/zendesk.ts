@@ -9,7 +9,7 @@ import { z } from "zod";
 import { AppError, err, ok, type Result } from "../core/index.ts";
 import { type AppEnv, storableDate } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
-import { type Db, insertEvent, wakeEventWorkers } from "../store/index.ts";
+import { type Db, storeEvent, wakeEventWorkers } from "../store/index.ts";
 import { readJsonBody } from "./json-body.ts";
 import { countWebhookFailures } from "./webhook-failures.ts";
 
@@ -213,7 +213,7 @@ export function zendeskWebhook(deps: ZendeskWebhookDeps): Hono<AppEnv> {
 			const type = CLOSED.has(change.ticket.status)
 				? "ticket_closed"
 				: "ignored";
-			const stored = await insertEvent(deps.db, {
+			const stored = await storeEvent(deps.db, {
 				type,
 				source: "zendesk",
 				externalId: change.externalId,

@@ -115,9 +115,11 @@ export {
 	getEvent,
 	getIntentStatus,
 	insertEvent,
+	insertEvents,
 	isUuid,
 	markEventsProcessed,
 	recordEventFailure,
+	storeEvent,
 	storeIntent,
 } from "./events/index.ts";
 export type {

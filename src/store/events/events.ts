@@ -16,20 +16,42 @@ export interface InsertResult {
 }
 
 /**
- * Stores the event unless (source, external_id) is already there. Two statements on purpose:
- * a concurrent twin that commits while our insert waits is invisible to a single statement's
- * snapshot, but the second statement (read committed) sees it.
+ * Stores the event unless (source, external_id) is already there (see `insertEvents`).
+ * Inside a transaction this is the only way in; webhooks go through `storeEvent`'s group commit.
  */
 export async function insertEvent(
 	db: Db,
 	event: NewEvent,
 ): Promise<InsertResult> {
-	const inserted = await db.query<{ id: string }>(
-		`insert into plumb.events (id, type, source, external_id, occurred_at, correlation_id, data, payload)
-		 values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb)
-		 on conflict (source, external_id) do nothing
-		 returning id`,
-		[
+	const [result] = await insertEvents(db, [event]);
+	if (!result) throw new Error("insertEvents answered nothing");
+	return result;
+}
+
+const keyOf = (event: NewEvent) => `${event.source}\u0000${event.externalId}`;
+
+/**
+ * Stores each event unless its (source, external_id) is already there, in one multi-row statement;
+ * the answers come back in the order of `events`. A key given twice is stored once: its first
+ * occurrence is the one stored, later ones answer as duplicates of it. Two statements on purpose:
+ * a concurrent twin that commits while our insert waits is invisible to a single statement's
+ * snapshot, but the second statement (read committed) sees it.
+ */
+export async function insertEvents(
+	db: Db,
+	events: readonly NewEvent[],
+): Promise<InsertResult[]> {
+	const distinct = new Map<string, NewEvent>();
+	for (const event of events)
+		if (!distinct.has(keyOf(event))) distinct.set(keyOf(event), event);
+	const values: unknown[] = [];
+	const rows: string[] = [];
+	for (const event of distinct.values()) {
+		const at = values.length;
+		rows.push(
+			`($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}::jsonb, $${at + 8}::jsonb)`,
+		);
+		values.push(
 			// Minted here: uuid's v7 is monotonic within a process, so one server's events list in arrival order.
 			uuidv7(),
 			event.type,
@@ -39,16 +61,48 @@ export async function insertEvent(
 			event.correlationId,
 			toJsonb(event.data),
 			toJsonb(event.payload),
-		],
+		);
+	}
+	const inserted = await db.query<KeyedId>(
+		`insert into plumb.events (id, type, source, external_id, occurred_at, correlation_id, data, payload)
+		 values ${rows.join(", ")}
+		 on conflict (source, external_id) do nothing
+		 returning id, source, external_id`,
+		values,
 	);
-	if (inserted[0]) return { id: inserted[0].id, duplicate: false };
-	const existing = await db.query<{ id: string }>(
-		"select id from plumb.events where source = $1 and external_id = $2",
-		[event.source, event.externalId],
-	);
-	if (!existing[0]) throw new Error("event vanished between insert and select");
-	return { id: existing[0].id, duplicate: true };
+	const stored = new Map(inserted.map((row) => [keyOfRow(row), row.id]));
+	const existing = new Map<string, string>();
+	const missing = [...distinct.values()].filter((e) => !stored.has(keyOf(e)));
+	if (missing.length > 0) {
+		const pairs = missing.map((_, i) => `($${2 * i + 1}, $${2 * i + 2})`);
+		const found = await db.query<KeyedId>(
+			`select id, source, external_id from plumb.events
+			 where (source, external_id) in (${pairs.join(", ")})`,
+			missing.flatMap((event) => [event.source, event.externalId]),
+		);
+		for (const row of found) existing.set(keyOfRow(row), row.id);
+	}
+	const answered = new Set<string>();
+	return events.map((event) => {
+		const key = keyOf(event);
+		const first = !answered.has(key);
+		answered.add(key);
+		const id = stored.get(key);
+		if (id !== undefined) return { id, duplicate: !first };
+		const original = existing.get(key);
+		if (original === undefined)
+			throw new Error("event vanished between insert and select");
+		return { id: original, duplicate: true };
+	});
 }
+
+interface KeyedId {
+	id: string;
+	source: string;
+	external_id: string;
+}
+
+const keyOfRow = (row: KeyedId) => `${row.source}\u0000${row.external_id}`;
 
 export interface EventRow {
 	id: string;

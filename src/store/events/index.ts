@@ -7,7 +7,8 @@ export {
 	recordEventFailure,
 } from "./event-claims.ts";
 export type { EventRow, InsertResult } from "./events.ts";
-export { getEvent, insertEvent, isUuid } from "./events.ts";
+export { getEvent, insertEvent, insertEvents, isUuid } from "./events.ts";
+export { storeEvent } from "./group-commit.ts";
 export type {
 	IntentRecord,
 	IntentStatusRow,
