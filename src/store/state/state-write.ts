@@ -3,6 +3,8 @@
  * and `jsonb_to_recordset` turns them into a relation, so a batch of 100 events costs a handful of
  * round trips instead of a dozen per event.
  */
+
+import { uuidv7 } from "../../core/index.ts";
 import type {
 	CustomerFields,
 	DerivedPlan,
@@ -240,7 +242,10 @@ export async function insertTimeline(
 	rows: readonly TimelineRow[],
 ): Promise<void> {
 	if (rows.length === 0) return;
+	// Ids minted here (monotonic within the process), not by the column default: the database's
+	// UUIDv7 is random within a millisecond, and rows of one statement would list out of order.
 	const records = rows.map((r) => ({
+		id: uuidv7(),
 		customer_id: r.customerId,
 		event_id: r.eventId,
 		occurred_at: r.occurredAt,
@@ -249,8 +254,8 @@ export async function insertTimeline(
 		details: r.details,
 	}));
 	await tx.query(
-		`insert into plumb.timeline (customer_id, event_id, occurred_at, kind, summary, details)
-		 select * from jsonb_to_recordset($1::jsonb) as t(customer_id uuid, event_id uuid, occurred_at timestamptz,
+		`insert into plumb.timeline (id, customer_id, event_id, occurred_at, kind, summary, details)
+		 select * from jsonb_to_recordset($1::jsonb) as t(id uuid, customer_id uuid, event_id uuid, occurred_at timestamptz,
 		   kind text, summary text, details jsonb)`,
 		[toJsonb(records)],
 	);
