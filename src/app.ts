@@ -54,6 +54,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 		);
 	});
 
+	// A person who opens the address the start-up log prints wants the dashboard.
+	app.get("/", (c) => c.redirect("/admin", 302));
 	app.get("/healthz", (c) => c.json({ status: "ok" }));
 	app.get("/readyz", async (c) => {
 		if (!started())

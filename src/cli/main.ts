@@ -8,6 +8,7 @@ import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
 import { migrateCommand } from "./migrate.ts";
+import { missingSecrets } from "./missing-secrets.ts";
 import { watchAlertMetrics } from "./observability.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
@@ -162,6 +163,12 @@ async function runUntilSignal(
 				},
 				dashboard ? `ready; dashboard at ${dashboard}` : "ready",
 			);
+			if (parts.http)
+				for (const { variable, consequence } of missingSecrets(config))
+					runtime.logger.warn(
+						{ step: "startup", outcome: "missing_secret", variable },
+						`${variable} is not set: ${consequence}`,
+					);
 			started = true;
 		}
 	} catch (error) {

@@ -68,6 +68,45 @@ describe("plumb CLI as a child process", () => {
 		expect(plumb.output()).not.toContain(TEST_ADMIN_TOKEN);
 	});
 
+	it("start: names each missing secret once after ready, and / leads to the dashboard", async () => {
+		const port = await freePort();
+		const plumb = runPlumb(["start"], {
+			PORT: String(port),
+			PLUMB_DATA_DIR: dataDir,
+		});
+		try {
+			await waitFor(
+				async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).ok,
+				20_000,
+			);
+			const home = await fetch(`http://127.0.0.1:${port}/`, {
+				redirect: "manual",
+			});
+			expect(home.status).toBe(302);
+			expect(home.headers.get("location")).toBe("/admin");
+			await waitFor(
+				() => plumb.output().includes("STRIPE_WEBHOOK_SECRET is not set"),
+				5_000,
+			);
+		} finally {
+			plumb.process.kill("SIGTERM");
+		}
+		expect(await plumb.exited).toBe(0);
+		const warnings = plumb
+			.output()
+			.split("\n")
+			.filter((line) => line.includes('"outcome":"missing_secret"'))
+			.map((line) => JSON.parse(line) as { variable: string; msg: string });
+		expect(warnings.map((w) => w.variable)).toEqual([
+			"ADMIN_TOKEN",
+			"STRIPE_WEBHOOK_SECRET",
+		]);
+		expect(warnings[0]?.msg).toMatch(
+			/dashboard and the admin API refuse everyone/,
+		);
+		expect(warnings[1]?.msg).toMatch(/answered 503/);
+	});
+
 	it("stops on bad configuration with exit code 2, naming the variable and not its value", async () => {
 		const plumb = runPlumb(["start"], {
 			PLUMB_DATA_DIR: dataDir,
