@@ -94,6 +94,23 @@ describe.each(backends)(
 					affected: 3,
 				},
 			]);
+			// Nothing dead is left for HubSpot: a second run does nothing and records nothing.
+			const again = await bulk({
+				status: "dead",
+				destination: "hubspot",
+				reason: "again",
+			});
+			expect(await again.json()).toMatchObject({
+				intervention_id: null,
+				total: 0,
+				requeued: 0,
+				message: "No dead deliveries to replay; nothing was recorded.",
+			});
+			expect(
+				await testDb.db.query(
+					"select count(*)::int as n from plumb.interventions",
+				),
+			).toEqual([{ n: 1 }]);
 		});
 
 		it("filters by action, customer, event and time range, and pages exactly once while deliveries are added", async () => {

@@ -99,7 +99,10 @@ export async function replayAllDead(
 		total: run.total,
 		requeued: run.requeued,
 		superseded: run.superseded,
-		message: `Requeued ${run.requeued} dead deliver${run.requeued === 1 ? "y" : "ies"}${run.superseded > 0 ? `; ${run.superseded} superseded by a newer CRM sync` : ""}.`,
+		message:
+			run.interventionId === null
+				? "No dead deliveries to replay; nothing was recorded."
+				: `Requeued ${run.requeued} dead deliver${run.requeued === 1 ? "y" : "ies"}${run.superseded > 0 ? `; ${run.superseded} superseded by a newer CRM sync` : ""}.`,
 	};
 }
 

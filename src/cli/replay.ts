@@ -44,6 +44,12 @@ export async function replayCommand(
 				onProgress: progress.update,
 			});
 			progress.done();
+			if (result.interventionId === null) {
+				process.stdout.write(
+					`Nothing to replay: no dead deliveries${parsed.destination ? ` for ${parsed.destination}` : ""}. Nothing was recorded.\n`,
+				);
+				return 0;
+			}
 			process.stdout.write(
 				`Requeued ${result.requeued} dead deliveries${result.superseded > 0 ? ` (${result.superseded} CRM syncs superseded by a newer one already waiting)` : ""}. Intervention ${result.interventionId}.\n`,
 			);

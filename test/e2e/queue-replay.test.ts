@@ -82,7 +82,10 @@ describe.runIf(backends.includes("pg"))(
 			}>(
 				"select kind, actor, reason, target, affected from plumb.interventions order by id",
 			);
-			expect(runs).toHaveLength(2);
+			// Usually two runs that split the work; a run that starts after the other has requeued
+			// everything finds nothing dead and records nothing.
+			expect(runs.length).toBeGreaterThanOrEqual(1);
+			expect(runs.length).toBeLessThanOrEqual(2);
 			expect(runs.reduce((sum, run) => sum + run.affected, 0)).toBe(1_000);
 			for (const run of runs)
 				expect(run).toMatchObject({
@@ -146,6 +149,14 @@ describe.runIf(backends.includes("pg"))(
 			);
 			expect(await usage.exited).toBe(2);
 			expect(usage.output()).toContain("--destination must be");
+			const noop = runPlumb(
+				["replay", "--dead", "--destination", "zendesk"],
+				env(),
+			);
+			expect(await noop.exited).toBe(0);
+			expect(noop.output()).toContain(
+				"Nothing to replay: no dead deliveries for zendesk. Nothing was recorded.",
+			);
 
 			const rows = await testDb.db.query<{ reason: string }>(
 				"select reason from plumb.interventions order by id",

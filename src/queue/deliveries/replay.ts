@@ -137,18 +137,20 @@ export interface BulkReplayProgress {
 /**
  * Requeues every dead delivery (optionally of one destination), page by page, each page in its own
  * transaction under SKIP LOCKED: two runs at once split the work and requeue each delivery once.
- * The run is one intervention whose `affected` grows with each page.
+ * The run is one intervention whose `affected` grows with each page; with nothing dead there is
+ * nothing to do, and nothing is recorded (`interventionId` null).
  */
 export async function replayDead(
 	db: Db,
 	request: BulkReplayRequest,
-): Promise<BulkReplayProgress & { interventionId: string }> {
+): Promise<BulkReplayProgress & { interventionId: string | null }> {
 	const progress: BulkReplayProgress = {
 		total: await countDead(db, request.destination),
 		seen: 0,
 		requeued: 0,
 		superseded: 0,
 	};
+	if (progress.total === 0) return { ...progress, interventionId: null };
 	const interventionId = await recordIntervention(db, {
 		kind: "replay_dead",
 		actor: request.actor,
