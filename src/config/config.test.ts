@@ -62,7 +62,7 @@ describe("loadConfig", () => {
 				"https://proj.supabase.co/auth/v1/.well-known/jwks.json",
 			SUPABASE_WEBHOOK_SECRET: "supabase-hook-secret-1",
 			PLUMB_API_KEYS: "key-aaaaaaaaaaaaaaaa,key-bbbbbbbbbbbbbbbb",
-			ADMIN_TOKEN: "admin-token-0123456789abcdef",
+			ADMIN_TOKEN: "admin-token-0123456789abcdef-0123456",
 			PLUMB_CORS_ORIGINS: "https://app.acme.test",
 			METRICS_TOKEN: "metrics-token-1",
 			LOG_LEVEL: "warn",
@@ -96,7 +96,7 @@ describe("loadConfig", () => {
 				"whsec_one123",
 				"p4ssw0rd!",
 				"mailpass99",
-				"admin-token-0123456789abcdef",
+				"admin-token-0123456789abcdef-0123456",
 				"pat-na1-123456",
 			]),
 		);

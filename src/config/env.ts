@@ -173,7 +173,14 @@ export const envSchema = z.object({
 		),
 	),
 	ADMIN_TOKEN: optional(
-		z.string().regex(/^\S+$/, { error: "must not contain spaces" }),
+		z
+			.string()
+			.regex(/^\S+$/, { error: "must not contain spaces" })
+			// The dashboard's only credential: a short one falls to guessing. Refused at start, not warned.
+			.min(32, {
+				error:
+					"must be at least 32 characters; make one with: openssl rand -hex 32",
+			}),
 	),
 	PLUMB_CORS_ORIGINS: optional(
 		csv(z.string(), "must be origins, comma-separated"),

@@ -105,7 +105,7 @@ describe.each(backends)("admin sessions on %s", (backend: Backend) => {
 		).toBe(303);
 		const rotated = await login(app);
 		const other = testApp(testDb.db, {
-			env: { ADMIN_TOKEN: "another-admin-token-0123456789" },
+			env: { ADMIN_TOKEN: "another-admin-token-0123456789-ab" },
 		});
 		expect(
 			(

@@ -244,12 +244,26 @@ describe("plumb doctor without a running instance", () => {
 		expect(out).not.toContain("SENTINEL");
 	});
 
-	it("fails an embedded database in production, a short admin token and no alert channel", async () => {
+	it("fails a short admin token as invalid configuration, with the fix and not the value", async () => {
+		const { code, out } = await finished(
+			runPlumb(["doctor"], {
+				PLUMB_DATA_DIR: join(dataDir, "none"),
+				ADMIN_TOKEN: "short-token-123",
+			}),
+		);
+		expect(code).toBe(1);
+		expect(out).toContain("✗ Configuration is invalid");
+		expect(out).toContain(
+			"ADMIN_TOKEN: must be at least 32 characters; make one with: openssl rand -hex 32",
+		);
+		expect(out).not.toContain("short-token-123");
+	});
+
+	it("fails an embedded database in production, no admin token and no alert channel", async () => {
 		const { code, out } = await finished(
 			runPlumb(["doctor"], {
 				PLUMB_DATA_DIR: join(dataDir, "none"),
 				NODE_ENV: "production",
-				ADMIN_TOKEN: "short-token-123",
 				PLUMB_CORS_ORIGINS: "*",
 			}),
 		);
@@ -257,9 +271,7 @@ describe("plumb doctor without a running instance", () => {
 		expect(out).toContain(
 			"✗ Database: the embedded one (PGlite) with NODE_ENV=production",
 		);
-		expect(out).toContain(
-			"✗ Admin: ADMIN_TOKEN is 15 characters long, under 32",
-		);
+		expect(out).toContain("✗ Admin: ADMIN_TOKEN is not set");
 		expect(out).toContain("✗ CORS: PLUMB_CORS_ORIGINS allows every origin");
 		expect(out).toContain("✗ Alerts go nowhere");
 		expect(out).toContain("✗ Stripe: STRIPE_WEBHOOK_SECRET is not set");
