@@ -244,10 +244,8 @@ function perInput(
 		(input) =>
 			byTrace.get(input.traceId) ??
 			byEmail.get(input.email) ??
-			// One input and one result: it can only be ours.
-			(inputs.length === 1 && reply.results.length === 1
-				? reply.results[0]
-				: undefined),
+			// A batch of one: any result can only be ours.
+			(inputs.length === 1 ? reply.results[0] : undefined),
 	);
 	const unmatched = found.filter((result) => result === undefined).length;
 	if ((reply.errors?.length ?? 0) > 0)
