@@ -83,7 +83,13 @@ describe.each(backends)("CRM syncs in batches on %s", (backend: Backend) => {
 	});
 
 	const start = async () => {
-		const settings = testSettings({ timeoutMs: 10_000, leaseMs: 20_000 });
+		// The production safety sweep (30 s): every claim must come from the worker's own wake-ups,
+		// with the other destinations unconfigured beside HubSpot, as in a real start.
+		const settings = testSettings({
+			timeoutMs: 10_000,
+			leaseMs: 20_000,
+			pollMs: 30_000,
+		});
 		worker = await startTestWorker(testDb, {
 			connectors: { hubspot: connector },
 			settings: {

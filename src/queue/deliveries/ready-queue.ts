@@ -47,17 +47,22 @@ export class ReadyQueue {
 			(sum, destination) => sum + this.#waitingCalls(destination),
 			0,
 		);
-		let calls = 2 * this.#concurrency - inFlight - waiting;
+		const calls = 2 * this.#concurrency - inFlight - waiting;
 		const caps: Array<{ destination: Destination; limit: number }> = [];
 		if (calls <= 0 || (waiting > 0 && calls < Math.ceil(this.#concurrency / 2)))
 			return { caps, room: 0 };
 		this.#rotation = (this.#rotation + 1) % DESTINATIONS.length;
-		let room = 0;
-		for (let i = 0; i < DESTINATIONS.length && calls > 0; i++) {
+		// Each destination may fill the room on its own (most have nothing due); the claim's total
+		// keeps one-per-call destinations within the room together, and adds the batches on top.
+		let single = 0;
+		let batched = 0;
+		for (let i = 0; i < DESTINATIONS.length; i++) {
 			const destination = DESTINATIONS[
 				(this.#rotation + i) % DESTINATIONS.length
 			] as Destination;
-			const size = this.#limits.batchSize(destination);
+			const size = this.#configured(destination)
+				? this.#limits.batchSize(destination)
+				: 1;
 			const limit = Math.min(
 				calls * size,
 				this.#configured(destination)
@@ -66,9 +71,10 @@ export class ReadyQueue {
 			);
 			if (limit <= 0) continue;
 			caps.push({ destination, limit });
-			room += limit;
-			calls -= Math.ceil(limit / size);
+			if (size > 1) batched += limit;
+			else single += limit;
 		}
+		const room = Math.min(calls, single) + batched;
 		return { caps, room };
 	}
 
