@@ -151,6 +151,55 @@ describe("HubSpot batch upsert: one call, an outcome per delivery", () => {
 		]);
 	});
 
+	it("an error naming no contact is blamed only when one contact is left without a result", async () => {
+		const anonymous = (results: unknown[]) =>
+			vendor.fail(
+				{
+					kind: "status",
+					status: 207,
+					body: {
+						status: "COMPLETE",
+						results,
+						errors: [
+							{
+								status: "400",
+								category: "VALIDATION_ERROR",
+								message: "Property values were not valid",
+								context: {},
+								errors: [],
+								links: {},
+							},
+						],
+						numErrors: 1,
+						startedAt: "2026-12-06T00:00:00.000Z",
+						completedAt: "2026-12-06T00:00:00.000Z",
+					},
+				},
+				{ times: 1, when: (r) => r.path.endsWith("/batch/upsert") },
+			);
+		const result = (n: number) => ({
+			id: String(600 + n),
+			new: true,
+			properties: { email: `person${n}@example.com` },
+			createdAt: "2026-12-06T00:00:00.000Z",
+			updatedAt: "2026-12-06T00:00:00.000Z",
+			archived: false,
+		});
+		anonymous([result(1), result(2)]);
+		const one = await batch.deliverMany(
+			[1, 2, 3].map((n) => crmSync(person(n))),
+			signal(),
+		);
+		expect(one.map((o) => o.kind)).toEqual(["ok", "ok", "permanent"]);
+		anonymous([result(1)]);
+		const two = await batch.deliverMany(
+			[1, 2, 3].map((n) => crmSync(person(n))),
+			signal(),
+		);
+		// Two contacts without a result and one error naming neither: nobody is charged a refusal.
+		expect(two.map((o) => o.kind)).toEqual(["ok", "retry", "retry"]);
+	});
+
 	it("a whole batch refused for one contact's value is split until only that contact fails", async () => {
 		vendor.state.poison.add("person13@example.com");
 		const requests = Array.from({ length: 20 }, (_, i) =>
