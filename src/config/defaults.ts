@@ -31,12 +31,14 @@ export const DEFAULTS = {
 	},
 	/**
 	 * Per destination and per process. HubSpot allows a private app 100 requests per 10 s on
-	 * Free/Starter (190 on Pro/Enterprise) and a CRM sync can take two calls, so 5 syncs/s; Zendesk
+	 * Free/Starter (190 on Pro/Enterprise); its rate counts requests (a batch of up to 100 syncs is a
+	 * stage read and an upsert), and a bucket at 8/s lets at most 88 out in any 10 s, leaving room
+	 * for the once-per-process property bootstrap; Zendesk
 	 * Support allows 200 requests/min on Team (400–700 above) and a ticket can take a lookup plus a
 	 * create, so 90/min; Slack incoming webhooks allow about 1 message/s per channel.
 	 */
 	deliveryLimits: {
-		hubspot: { concurrency: 4, rate: "5/s" },
+		hubspot: { concurrency: 4, rate: "8/s" },
 		zendesk: { concurrency: 2, rate: "90/min" },
 		slack: { concurrency: 1, rate: "1/s" },
 		email: { concurrency: 2, rate: "2/s" },

@@ -202,6 +202,24 @@ export interface Connector {
 		request: DeliveryRequest,
 		signal: AbortSignal,
 	): Promise<DeliveryOutcome>;
+	/** Present when the vendor takes many deliveries in one call: the queue then sends them together. */
+	readonly batch?: BatchDelivery | undefined;
+}
+
+/**
+ * Many deliveries in one vendor call (HubSpot's batch upsert). Each delivery still gets its own
+ * outcome, read from the vendor's per-input result, and the queue settles each on its own.
+ */
+export interface BatchDelivery {
+	/** Most deliveries one call carries (the vendor's batch size). */
+	readonly maxSize: number;
+	/** Vendor requests one call may make: what the destination's rate limit charges per call. */
+	readonly requestsPerCall: number;
+	/** One outcome per request, in the requests' order. Never throws for vendor errors. */
+	deliverMany(
+		requests: readonly DeliveryRequest[],
+		signal: AbortSignal,
+	): Promise<DeliveryOutcome[]>;
 }
 
 export const outcome = {

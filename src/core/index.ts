@@ -1,6 +1,7 @@
 export type {
 	AddCommentIntent,
 	AddCommentPayload,
+	BatchDelivery,
 	Connector,
 	CreateTicketIntent,
 	CreateTicketPayload,

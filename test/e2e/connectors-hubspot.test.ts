@@ -83,7 +83,7 @@ describe("HubSpot connector against Prism (HubSpot's CRM v3 specs)", () => {
 		expect(prism.exchanges.map((e) => `${e.method} ${e.path}`)).toEqual([
 			"GET /crm/v3/properties/contacts",
 			...Array(8).fill("POST /crm/v3/properties/contacts"),
-			"GET /crm/v3/objects/contacts/ada%40example.com",
+			"POST /crm/v3/objects/contacts/batch/read",
 			"POST /crm/v3/objects/contacts/batch/upsert",
 		]);
 		expect(prism.exchanges.every((e) => e.status < 300)).toBe(true);
@@ -105,6 +105,35 @@ describe("HubSpot connector against Prism (HubSpot's CRM v3 specs)", () => {
 		expect(
 			prism.exchanges.slice(before).map((e) => `${e.method} ${e.path}`),
 		).toEqual(["POST /crm/v3/objects/contacts/batch/upsert"]);
+		expect(prism.requestViolations()).toEqual([]);
+	});
+
+	it("sends a batch of syncs as one stage read and one upsert, both valid against the spec", async () => {
+		const before = prism.exchanges.length;
+		const batch = connector.batch;
+		if (batch === undefined)
+			throw new Error("the HubSpot connector takes batches");
+		const people = ["a", "b", "c"].map((name, i) =>
+			crmSync({
+				...full,
+				id: `cus-b${i}`,
+				email: `${name}@example.com`,
+				url: `https://plumb.example/admin/customers/cus-b${i}`,
+			}),
+		);
+		const outcomes = await batch.deliverMany(
+			people,
+			AbortSignal.timeout(20_000),
+		);
+		expect(outcomes).toHaveLength(3);
+		expect(
+			prism.exchanges
+				.slice(before)
+				.map((e) => `${e.method} ${e.path} ${e.status}`),
+		).toEqual([
+			"POST /crm/v3/objects/contacts/batch/read 200",
+			"POST /crm/v3/objects/contacts/batch/upsert 200",
+		]);
 		expect(prism.requestViolations()).toEqual([]);
 	});
 

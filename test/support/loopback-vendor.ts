@@ -13,6 +13,8 @@ export interface StandInRequest {
 	query: URLSearchParams;
 	headers: http.IncomingHttpHeaders;
 	body: unknown;
+	/** When it arrived (epoch ms). */
+	at: number;
 }
 export interface StandInReply {
 	status: number;
@@ -64,6 +66,7 @@ export async function startStandIn(
 				query: url.searchParams,
 				headers: req.headers,
 				body: parse(text),
+				at: Date.now(),
 			};
 			requests.push(request);
 			const active = faults.find((f) => f.left > 0 && f.when(request));

@@ -3,7 +3,11 @@
  * and Slack (an incoming webhook), with the faults of ./loopback-vendor.ts. Shapes follow the specs
  * in ../shared/contracts; Prism checks the exact schemas in test/e2e.
  */
-import { type StandInReply, startStandIn } from "./loopback-vendor.ts";
+import {
+	type StandInReply,
+	type StandInRequest,
+	startStandIn,
+} from "./loopback-vendor.ts";
 
 export type { Fault, StandIn, StandInRequest } from "./loopback-vendor.ts";
 export { closedPort, connectorLogs, startStandIn } from "./loopback-vendor.ts";
@@ -16,8 +20,23 @@ export interface HubSpotContact {
 	properties: Record<string, string>;
 }
 
-/** HubSpot: properties v3 and contacts v3, keyed by e-mail; lifecycle stages only move forward. */
-export async function startHubSpotStandIn(options: { token: string }) {
+/** A refusal HubSpot gives one input of a batch (a `StandardError` in a 207). */
+export interface HubSpotInputError {
+	status: string;
+	category: string;
+	message: string;
+}
+
+/**
+ * HubSpot: properties v3 and contacts v3, keyed by e-mail; lifecycle stages only move forward.
+ * Batches as HubSpot documents them: at most 100 inputs, no e-mail twice, a 207 naming the inputs
+ * that failed (`context.ids`), and, with `rateLimit`, a rolling window answered with 429 and the
+ * X-HubSpot-RateLimit-* headers (developers.hubspot.com, API usage guidelines).
+ */
+export async function startHubSpotStandIn(options: {
+	token: string;
+	rateLimit?: { max: number; windowMs: number };
+}) {
 	// HubSpot's default stages in their forward order (hubspot/NOTES.md).
 	const stages =
 		"subscriber lead marketingqualifiedlead salesqualifiedlead opportunity customer evangelist other".split(
@@ -42,7 +61,27 @@ export async function startHubSpotStandIn(options: { token: string }) {
 	/** Every property value ever written, in order, per e-mail: to prove no blank was sent. */
 	const writes: Array<{ email: string; properties: Record<string, string> }> =
 		[];
-	const state = { hideProperties: false, nextId: 1001 };
+	const state = {
+		hideProperties: false,
+		nextId: 1001,
+		/** Requests answered 429 by the rolling window. */
+		tooMany: 0,
+		/** Contacts whose input gets this error in a 207, the others of the batch going through. */
+		refuse: new Map<string, HubSpotInputError>(),
+		/** Contacts with a value HubSpot refuses for the whole batch (400, as for a bad property value). */
+		poison: new Set<string>(),
+	};
+	const window: number[] = [];
+	const limitHeaders = (remaining: number): Record<string, string> =>
+		options.rateLimit
+			? {
+					"x-hubspot-ratelimit-interval-milliseconds": String(
+						options.rateLimit.windowMs,
+					),
+					"x-hubspot-ratelimit-max": String(options.rateLimit.max),
+					"x-hubspot-ratelimit-remaining": String(remaining),
+				}
+			: {};
 	const error = (
 		status: number,
 		category: string,
@@ -57,7 +96,7 @@ export async function startHubSpotStandIn(options: { token: string }) {
 		},
 	});
 
-	const standIn = await startStandIn((req) => {
+	const handle = (req: StandInRequest): StandInReply => {
 		if (req.headers.authorization !== `Bearer ${options.token}`)
 			return error(
 				401,
@@ -103,6 +142,63 @@ export async function startHubSpotStandIn(options: { token: string }) {
 		}
 		if (
 			req.method === "POST" &&
+			req.path === "/crm/v3/objects/contacts/batch/read"
+		) {
+			const body = req.body as {
+				idProperty?: string;
+				inputs: Array<{ id: string }>;
+				properties: string[];
+			};
+			if (body.inputs.length > 100)
+				return error(400, "VALIDATION_ERROR", "Batch size cannot exceed 100");
+			const results = [];
+			const missing: string[] = [];
+			for (const input of body.inputs) {
+				const contact = contacts.get(input.id.toLowerCase());
+				if (!contact) {
+					missing.push(input.id);
+					continue;
+				}
+				results.push({
+					id: contact.id,
+					properties: Object.fromEntries(
+						body.properties.map((name) => [
+							name,
+							contact.properties[name] ?? null,
+						]),
+					),
+					createdAt: iso(),
+					updatedAt: iso(),
+					archived: false,
+				});
+			}
+			const errors =
+				missing.length === 0
+					? []
+					: [
+							{
+								status: "error",
+								category: "OBJECT_NOT_FOUND",
+								message:
+									"Could not get some CONTACT objects, they may be deleted or not exist.",
+								context: { ids: missing },
+								errors: [],
+								links: {},
+							},
+						];
+			return {
+				status: errors.length > 0 ? 207 : 200,
+				body: {
+					status: "COMPLETE",
+					results,
+					...(errors.length > 0 ? { errors, numErrors: errors.length } : {}),
+					startedAt: iso(),
+					completedAt: iso(),
+				},
+			};
+		}
+		if (
+			req.method === "POST" &&
 			req.path === "/crm/v3/objects/contacts/batch/upsert"
 		) {
 			const inputs = (
@@ -110,12 +206,40 @@ export async function startHubSpotStandIn(options: { token: string }) {
 					inputs: Array<{
 						id: string;
 						idProperty: string;
+						objectWriteTraceId?: string;
 						properties: Record<string, string>;
 					}>;
 				}
 			).inputs;
+			if (inputs.length > 100)
+				return error(400, "VALIDATION_ERROR", "Batch size cannot exceed 100");
+			const ids = inputs.map((input) => input.id.toLowerCase());
+			if (new Set(ids).size !== ids.length)
+				return error(
+					400,
+					"VALIDATION_ERROR",
+					"Duplicate IDs found in batch input",
+				);
+			const poisoned = ids.find((id) => state.poison.has(id));
+			if (poisoned !== undefined)
+				return error(
+					400,
+					"VALIDATION_ERROR",
+					`Property values were not valid: INVALID_OPTION for ${poisoned}`,
+				);
 			const results = [];
+			const errors = [];
 			for (const input of inputs) {
+				const refused = state.refuse.get(input.id.toLowerCase());
+				if (refused) {
+					errors.push({
+						...refused,
+						context: { ids: [input.id] },
+						errors: [],
+						links: {},
+					});
+					continue;
+				}
 				const unknown = Object.keys(input.properties).filter(
 					(n) => !properties.has(n),
 				);
@@ -145,23 +269,58 @@ export async function startHubSpotStandIn(options: { token: string }) {
 				results.push({
 					id: contact.id,
 					new: !existing,
-					properties: contact.properties,
+					properties: { ...contact.properties },
+					...(input.objectWriteTraceId === undefined
+						? {}
+						: { objectWriteTraceId: input.objectWriteTraceId }),
 					createdAt: iso(),
 					updatedAt: iso(),
 					archived: false,
 				});
 			}
 			return {
-				status: 200,
+				status: errors.length > 0 ? 207 : 200,
 				body: {
 					status: "COMPLETE",
 					results,
+					...(errors.length > 0 ? { errors, numErrors: errors.length } : {}),
 					startedAt: iso(),
 					completedAt: iso(),
 				},
 			};
 		}
 		return error(404, "OBJECT_NOT_FOUND", `No route ${req.method} ${req.path}`);
+	};
+
+	const standIn = await startStandIn((req) => {
+		const limit = options.rateLimit;
+		if (limit === undefined) return handle(req);
+		const now = Date.now();
+		while (window.length > 0 && (window[0] as number) <= now - limit.windowMs)
+			window.shift();
+		if (window.length >= limit.max) {
+			state.tooMany++;
+			return {
+				status: 429,
+				headers: limitHeaders(0),
+				body: {
+					status: "error",
+					message: "You have reached your ten_secondly_rolling limit.",
+					errorType: "RATE_LIMIT",
+					correlationId: "00000000-0000-0000-0000-000000000000",
+					policyName: "TEN_SECONDLY_ROLLING",
+				},
+			};
+		}
+		window.push(now);
+		const reply = handle(req);
+		return {
+			...reply,
+			headers: {
+				...limitHeaders(limit.max - window.length),
+				...reply.headers,
+			},
+		};
 	});
 	return { ...standIn, contacts, properties, writes, state };
 }

@@ -37,32 +37,57 @@ const propertySchema = z.object({
 const propertyListSchema = z.object({ results: z.array(propertySchema) });
 export type PropertySummary = z.infer<typeof propertySchema>;
 
-// crm-contacts-v3 `SimplePublicObjectWithAssociations` (GET by e-mail).
-const contactSchema = z.object({
-	id: z.string(),
-	properties: z.record(z.string(), z.string().nullable()).optional(),
+// crm-contacts-v3 `StandardError`: a batch names the inputs it is about in `context`
+// (`ids` on a batch read; the input's id or objectWriteTraceId on a batch write).
+const standardErrorSchema = z.object({
+	status: z.string().optional(),
+	category: z.string().optional(),
+	message: z.string().optional(),
+	context: z.record(z.string(), z.array(z.string())).optional(),
+});
+export type BatchError = z.infer<typeof standardErrorSchema>;
+
+// crm-contacts-v3 `BatchResponseSimplePublicObject(WithErrors)` (batch read by e-mail).
+const readResponseSchema = z.object({
+	results: z.array(
+		z.object({
+			id: z.string(),
+			properties: z.record(z.string(), z.string().nullable()).optional(),
+		}),
+	),
+	errors: z.array(standardErrorSchema).optional(),
 });
 
-// crm-contacts-v3 `BatchResponseSimplePublicUpsertObject(WithErrors)` and `StandardError`.
+// crm-contacts-v3 `BatchResponseSimplePublicUpsertObject(WithErrors)`.
 const upsertResponseSchema = z.object({
 	results: z.array(
 		z.object({
 			id: z.string(),
 			new: z.boolean().optional(),
+			objectWriteTraceId: z.string().optional(),
 			properties: z.record(z.string(), z.string().nullable()).optional(),
 		}),
 	),
-	errors: z
-		.array(
-			z.object({
-				status: z.string().optional(),
-				category: z.string().optional(),
-				message: z.string().optional(),
-			}),
-		)
-		.optional(),
+	errors: z.array(standardErrorSchema).optional(),
 });
 export type UpsertResponse = z.infer<typeof upsertResponseSchema>;
+
+/** What a batch read says of one e-mail: its stage, no such contact, or nothing we can rely on. */
+export type ContactStage =
+	| { kind: "found"; stage: string | undefined }
+	| { kind: "missing" }
+	| { kind: "unknown" };
+
+/** The values an error's `context` names, lower-cased (e-mails) and as sent (trace ids). */
+export function namedInError(error: BatchError): Set<string> {
+	const named = new Set<string>();
+	for (const values of Object.values(error.context ?? {}))
+		for (const value of values) {
+			named.add(value);
+			named.add(value.trim().toLowerCase());
+		}
+	return named;
+}
 
 // The `Error` body: {status, message, correlationId, category, policyName (on 429) …}.
 const errorBodySchema = z.object({
@@ -169,32 +194,54 @@ export function createHubSpotClient(options: HubSpotClientOptions) {
 			return ok("created");
 		},
 
-		/** GET /crm/v3/objects/contacts/{email}?idProperty=email: the contact's current lifecycle stage. */
-		async getLifecycleStage(
-			email: string,
+		/**
+		 * POST /crm/v3/objects/contacts/batch/read by e-mail: each contact's lifecycle stage, in one call
+		 * for up to 100 e-mails. A contact HubSpot does not have is `missing` (OBJECT_NOT_FOUND, or simply
+		 * absent from the results); one named in any other error is `unknown`.
+		 */
+		async readLifecycleStages(
+			emails: readonly string[],
 			signal: AbortSignal,
-		): Promise<
-			Result<{ found: boolean; stage: string | undefined }, DeliveryOutcome>
-		> {
-			const query = "idProperty=email&properties=lifecyclestage";
+		): Promise<Result<Map<string, ContactStage>, DeliveryOutcome>> {
 			const sent = await call(
 				{
-					method: "GET",
-					url: `/crm/v3/objects/contacts/${encodeURIComponent(email)}?${query}`,
+					method: "POST",
+					url: "/crm/v3/objects/contacts/batch/read",
+					body: {
+						idProperty: "email",
+						inputs: emails.map((id) => ({ id })),
+						properties: ["email", "lifecyclestage"],
+						propertiesWithHistory: [],
+					},
 				},
 				signal,
 			);
 			if (!sent.ok) return sent;
-			if (sent.value.status === 404)
-				return ok({ found: false, stage: undefined });
 			if (!isSuccess(sent.value)) return err(failure(sent.value));
-			const parsed = contactSchema.safeParse(sent.value.json);
-			if (!parsed.success) return err(unexpectedShape("HubSpot", "contact"));
-			const stage = parsed.data.properties?.lifecyclestage ?? undefined;
-			return ok({ found: true, stage: stage === "" ? undefined : stage });
+			const parsed = readResponseSchema.safeParse(sent.value.json);
+			if (!parsed.success)
+				return err(unexpectedShape("HubSpot", "batch read reply"));
+			const stages = new Map<string, ContactStage>(
+				emails.map((email) => [email, { kind: "missing" }]),
+			);
+			for (const error of parsed.data.errors ?? []) {
+				if (error.category === "OBJECT_NOT_FOUND") continue;
+				for (const name of namedInError(error))
+					if (stages.has(name)) stages.set(name, { kind: "unknown" });
+			}
+			for (const result of parsed.data.results) {
+				const email = result.properties?.email?.trim().toLowerCase();
+				if (email === undefined || !stages.has(email)) continue;
+				const stage = result.properties?.lifecyclestage ?? undefined;
+				stages.set(email, {
+					kind: "found",
+					stage: stage === "" ? undefined : stage,
+				});
+			}
+			return ok(stages);
 		},
 
-		/** POST /crm/v3/objects/contacts/batch/upsert with one input keyed by e-mail. 200 or 207. */
+		/** POST /crm/v3/objects/contacts/batch/upsert, inputs keyed by e-mail. 200, or 207 with per-input errors. */
 		async upsertContacts(
 			body: unknown,
 			signal: AbortSignal,
@@ -240,9 +287,9 @@ export function rateLimitWait(reply: HttpReply, nowMs: number): number {
 		: 10_000;
 }
 
-/** A 207 error for our one input as an outcome: rate limits and 5xx retry, the rest is permanent. */
+/** A 207 error naming one input, as that input's outcome: rate limits and 5xx retry, the rest is permanent. */
 export function batchErrorOutcome(
-	error: NonNullable<UpsertResponse["errors"]>[number],
+	error: BatchError,
 	secrets: readonly string[],
 ): DeliveryOutcome {
 	const status = Number(error.status);

@@ -179,10 +179,22 @@ function isoOrUndefined(value: string | undefined): string | undefined {
 	return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
 }
 
-/** The batch/upsert body for one contact (crm-contacts-v3 `BatchInputSimplePublicObjectBatchInputUpsert`). */
-export function upsertBody(email: string, properties: Record<string, string>) {
+/** One contact in a batch upsert; the trace id (the delivery's id) finds its result again. */
+export interface UpsertInput {
+	email: string;
+	traceId: string;
+	properties: Record<string, string>;
+}
+
+/** The batch/upsert body (crm-contacts-v3 `BatchInputSimplePublicObjectBatchInputUpsert`), keyed by e-mail. */
+export function upsertBody(inputs: readonly UpsertInput[]) {
 	return {
-		inputs: [{ id: email, idProperty: "email", properties }],
+		inputs: inputs.map((input) => ({
+			id: input.email,
+			idProperty: "email",
+			objectWriteTraceId: input.traceId,
+			properties: input.properties,
+		})),
 	};
 }
 

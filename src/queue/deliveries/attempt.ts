@@ -1,8 +1,10 @@
 /** One attempt: build the request, call the connector within a timeout, and decide the next state. */
 import {
+	type BatchDelivery,
 	type Connector,
 	type CustomerSnapshot,
 	type DeliveryOutcome,
+	type DeliveryRequest,
 	type Destination,
 	outcome,
 } from "../../core/index.ts";
@@ -65,14 +67,94 @@ export async function runAttempt(
 		};
 	}
 	const prepared = await prepare(delivery, context);
+	const connector = context.connector;
 	const result =
 		prepared.kind === "outcome"
 			? prepared.outcome
 			: context.now() >= context.leaseDeadline
 				? outcome.retry("the lease ran out before the call started")
-				: await call(context.connector, delivery, prepared.customer, context);
+				: await bounded(
+						(signal) =>
+							connector.deliver(request(delivery, prepared.customer), signal),
+						(reason) => outcome.retry(reason),
+						context,
+					);
 	const latencyMs =
 		prepared.kind === "outcome" ? null : context.now() - startedAt.getTime();
+	return {
+		row: rowFor(delivery, result, startedAt, latencyMs, context),
+		outcome: result,
+	};
+}
+
+/**
+ * One call carrying several deliveries of a destination that takes batches: each is prepared on
+ * its own (a CRM sync reads its customer now), those ready go out in one `deliverMany`, and each
+ * gets its own outcome and next state from its own budget.
+ */
+export async function runBatchAttempt(
+	deliveries: readonly ClaimedDelivery[],
+	batch: BatchDelivery,
+	context: AttemptContext,
+): Promise<AttemptResult[]> {
+	const startedAt = new Date(context.now());
+	const results: Array<DeliveryOutcome | undefined> = [];
+	const ready: Array<{ index: number; request: DeliveryRequest }> = [];
+	for (const [index, delivery] of deliveries.entries()) {
+		const prepared = await prepare(delivery, context);
+		if (prepared.kind === "outcome") results[index] = prepared.outcome;
+		else ready.push({ index, request: request(delivery, prepared.customer) });
+	}
+	let latencyMs: number | null = null;
+	if (ready.length > 0) {
+		const sent =
+			context.now() >= context.leaseDeadline
+				? ready.map(() =>
+						outcome.retry("the lease ran out before the call started"),
+					)
+				: await bounded(
+						(signal) =>
+							batch.deliverMany(
+								ready.map((item) => item.request),
+								signal,
+							),
+						(reason) => ready.map(() => outcome.retry(reason)),
+						context,
+					);
+		latencyMs = context.now() - startedAt.getTime();
+		for (const [i, item] of ready.entries())
+			results[item.index] =
+				sent[i] ??
+				outcome.retry(
+					`connector error: ${sent.length} outcomes for ${ready.length} deliveries`,
+				);
+	}
+	return deliveries.map((delivery, index) => {
+		const result =
+			results[index] ??
+			outcome.retry("no outcome was recorded for this delivery");
+		const called = ready.some((item) => item.index === index);
+		return {
+			row: rowFor(
+				delivery,
+				result,
+				startedAt,
+				called ? latencyMs : null,
+				context,
+			),
+			outcome: result,
+		};
+	});
+}
+
+/** An attempt's outcome → the row that settles it: the next state from the delivery's own budget. */
+function rowFor(
+	delivery: ClaimedDelivery,
+	result: DeliveryOutcome,
+	startedAt: Date,
+	latencyMs: number | null,
+	context: AttemptContext,
+): SettleRow {
 	const transition = nextState(
 		result,
 		{
@@ -102,7 +184,23 @@ export async function runAttempt(
 		row.delayMs =
 			transition.status === "retry_pending" ? transition.delayMs : null;
 	}
-	return { row, outcome: result };
+	return row;
+}
+
+function request(
+	delivery: ClaimedDelivery,
+	customer: CustomerSnapshot | undefined,
+): DeliveryRequest {
+	return {
+		id: delivery.id,
+		destination: delivery.destination,
+		action: delivery.action,
+		idempotencyKey: delivery.idempotency_key,
+		attempt: delivery.attempts,
+		payload: delivery.payload,
+		customer,
+		externalRef: delivery.external_ref ?? undefined,
+	};
 }
 
 /** A claimed delivery handed back unsent (shutdown, a paused destination): due again after `delayMs`. */
@@ -183,12 +281,11 @@ async function prepare(
  * The call is bounded twice: the signal tells the connector to stop, and the race stops waiting for
  * one that ignores it. A thrown error is a bug, not a vendor verdict: retried, never lost.
  */
-async function call(
-	connector: Connector,
-	delivery: ClaimedDelivery,
-	customer: CustomerSnapshot | undefined,
+async function bounded<T>(
+	run: (signal: AbortSignal) => Promise<T>,
+	failed: (reason: string) => T,
 	context: AttemptContext,
-): Promise<DeliveryOutcome> {
+): Promise<T> {
 	const controller = new AbortController();
 	const timeoutMs = context.settings.timeoutMs;
 	const timer = setTimeout(
@@ -199,31 +296,16 @@ async function call(
 		controller.abort(new Error("the worker stopped during the call"));
 	if (context.stopCalls.aborted) onStop();
 	else context.stopCalls.addEventListener("abort", onStop, { once: true });
-	const aborted = new Promise<DeliveryOutcome>((resolve) => {
-		const settle = () =>
-			resolve(outcome.retry(messageOf(controller.signal.reason)));
+	const aborted = new Promise<T>((resolve) => {
+		const settle = () => resolve(failed(messageOf(controller.signal.reason)));
 		if (controller.signal.aborted) settle();
 		else controller.signal.addEventListener("abort", settle, { once: true });
 	});
 	try {
 		return await Promise.race([
-			connector
-				.deliver(
-					{
-						id: delivery.id,
-						destination: delivery.destination,
-						action: delivery.action,
-						idempotencyKey: delivery.idempotency_key,
-						attempt: delivery.attempts,
-						payload: delivery.payload,
-						customer,
-						externalRef: delivery.external_ref ?? undefined,
-					},
-					controller.signal,
-				)
-				.catch((error: unknown) =>
-					outcome.retry(`connector error: ${messageOf(error)}`),
-				),
+			run(controller.signal).catch((error: unknown) =>
+				failed(`connector error: ${messageOf(error)}`),
+			),
 			aborted,
 		]);
 	} finally {

@@ -221,4 +221,59 @@ describe("DestinationLimits", () => {
 		expect(limits.canStart("hubspot")).toBe(true);
 		expect(limits.canStart("zendesk")).toBe(true);
 	});
+
+	describe("a destination that takes batches (HubSpot: 100 syncs a call, 2 requests a call)", () => {
+		const batched = (clock: { t: number }, ratePerSecond = 8) =>
+			new DestinationLimits(
+				{
+					hubspot: { concurrency: 4, ratePerSecond },
+					zendesk: unlimited,
+					slack: unlimited,
+					email: unlimited,
+				},
+				() => clock.t,
+				{ hubspot: { maxSize: 100, requestsPerCall: 2 } },
+			);
+
+		it("claims a batch per call it may start, and charges each call its requests", () => {
+			const clock = { t: 0 };
+			const limits = batched(clock);
+			expect(limits.batchSize("hubspot")).toBe(100);
+			expect(limits.batchSize("zendesk")).toBe(1);
+			// 8 tokens: 4 calls of 2 requests, 100 syncs each.
+			expect(limits.claimable("hubspot", 0)).toBe(400);
+			expect(limits.claimable("hubspot", 130)).toBe(270);
+			for (let i = 0; i < 4; i++) limits.acquire("hubspot");
+			expect(limits.canStart("hubspot")).toBe(false);
+			for (let i = 0; i < 4; i++) limits.release("hubspot");
+			expect(limits.claimable("hubspot", 0)).toBe(0);
+			// The next call needs 2 tokens at 8/s.
+			expect(limits.waitMs("hubspot")).toBe(250);
+			clock.t += 250;
+			expect(limits.claimable("hubspot", 0)).toBe(100);
+		});
+
+		it("never lets more than 88 requests out in any 10 s at 8/s (HubSpot allows 100)", () => {
+			const clock = { t: 0 };
+			const limits = batched(clock);
+			const sent: number[] = [];
+			for (; clock.t < 60_000; clock.t += 10) {
+				while (limits.canStart("hubspot")) {
+					limits.acquire("hubspot");
+					sent.push(clock.t, clock.t);
+					limits.release("hubspot");
+				}
+			}
+			let most = 0;
+			for (let i = 0, j = 0; i < sent.length; i++) {
+				while ((sent[j] as number) <= (sent[i] as number) - 10_000) j++;
+				most = Math.max(most, i - j + 1);
+			}
+			expect(most).toBeLessThanOrEqual(88);
+			expect(most).toBeGreaterThanOrEqual(80);
+			// A rate below a call's cost still lets calls through (the bucket holds one call).
+			const slow = batched({ t: 0 }, 1);
+			expect(slow.canStart("hubspot")).toBe(true);
+		});
+	});
 });

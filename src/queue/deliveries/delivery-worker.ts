@@ -19,8 +19,13 @@ import {
 	type Wakeup,
 } from "../../store/index.ts";
 import { type PassResult, retryConflicts, startLoop } from "../loop.ts";
-import { messageOf, releasedRow, runAttempt } from "./attempt.ts";
-import { DestinationLimits } from "./limits.ts";
+import {
+	messageOf,
+	releasedRow,
+	runAttempt,
+	runBatchAttempt,
+} from "./attempt.ts";
+import { type CallShape, DestinationLimits } from "./limits.ts";
 import { ReadyQueue } from "./ready-queue.ts";
 import { recoverLeases } from "./recovery.ts";
 import type { DeliveryWorkerSettings } from "./settings.ts";
@@ -60,7 +65,11 @@ export interface DeliveryWorker {
 export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 	const now = deps.now ?? Date.now;
 	const { settings, db, logger } = deps;
-	const limits = new DestinationLimits(settings.limits, now);
+	const limits = new DestinationLimits(
+		settings.limits,
+		now,
+		callShapes(deps.connectors),
+	);
 	const settler = new Settler({
 		db,
 		logger,
@@ -86,11 +95,14 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 	/** Starts what may start: a free slot, and the destination's own limits. */
 	const dispatch = () => {
 		for (
-			let item = ready.next(inFlight.size);
-			item;
-			item = ready.next(inFlight.size)
+			let call = ready.next(inFlight.size);
+			call.length > 0;
+			call = ready.next(inFlight.size)
 		)
-			start(item.delivery, item.leaseDeadline);
+			start(
+				call.map((item) => item.delivery),
+				Math.min(...call.map((item) => item.leaseDeadline)),
+			);
 	};
 
 	/** Hands claimed, unsent deliveries back (fenced like any settle), due again after `delayMs`. */
@@ -107,57 +119,86 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			});
 	};
 
-	const start = (delivery: ClaimedDelivery, leaseDeadline: number) => {
-		const connector = deps.connectors[delivery.destination];
-		const key = `${delivery.id}:${delivery.attempts}`;
-		if (connector) limits.acquire(delivery.destination);
+	/** One call: a delivery, or a batch of one destination's deliveries when its connector takes them. */
+	const start = (
+		deliveries: readonly ClaimedDelivery[],
+		leaseDeadline: number,
+	) => {
+		const [first] = deliveries;
+		if (first === undefined) return;
+		const destination = first.destination;
+		const connector = deps.connectors[destination];
+		const key = `${first.id}:${first.attempts}`;
+		if (connector) limits.acquire(destination);
+		const context = {
+			db,
+			connector,
+			settings,
+			publicUrl: deps.publicUrl,
+			scrub: deps.scrub ?? ((text: string) => text),
+			now,
+			random: deps.random ?? Math.random,
+			stopCalls: stopCalls.signal,
+			leaseDeadline,
+		};
 		const run = (async () => {
-			const { row, outcome } = await runAttempt(delivery, {
-				db,
-				connector,
-				settings,
-				publicUrl: deps.publicUrl,
-				scrub: deps.scrub ?? ((text) => text),
-				now,
-				random: deps.random ?? Math.random,
-				stopCalls: stopCalls.signal,
-				leaseDeadline,
-			});
-			if (connector) limits.release(delivery.destination);
-			if (outcome?.kind === "retry" && outcome.rateLimited) {
-				const pauseMs = outcome.afterMs ?? settings.backoffBaseMs;
-				limits.pause(delivery.destination, pauseMs);
-				deps.metrics.destinationPauses.inc({
-					destination: delivery.destination,
-				});
+			const results =
+				connector?.batch !== undefined
+					? await runBatchAttempt(deliveries, connector.batch, context)
+					: await Promise.all(
+							deliveries.map((delivery) => runAttempt(delivery, context)),
+						);
+			if (connector) limits.release(destination);
+			// A 429 (for the call, or for any contact in it) pauses the destination once, for the longest wait asked.
+			const pauses = results.flatMap(({ outcome }) =>
+				outcome?.kind === "retry" && outcome.rateLimited
+					? [outcome.afterMs ?? settings.backoffBaseMs]
+					: [],
+			);
+			if (pauses.length > 0) {
+				const pauseMs = Math.max(...pauses);
+				limits.pause(destination, pauseMs);
+				deps.metrics.destinationPauses.inc({ destination });
 				release(
-					(d) => d.destination === delivery.destination,
+					(d) => d.destination === destination,
 					pauseMs,
-					`not sent: ${delivery.destination} answered 429, paused for ${pauseMs} ms`,
+					`not sent: ${destination} answered 429, paused for ${pauseMs} ms`,
 				);
 			}
-			if (stopCalls.signal.aborted && row.status !== "succeeded") {
-				// Cut short by shutdown: not the vendor's verdict, so no budget spent; due again at once.
-				Object.assign(row, {
-					status: "retry_pending",
-					outcome: "retry",
-					permanent: false,
-					delayMs: 0,
-					error: `released at shutdown: ${row.error ?? "the call did not finish in time"}`,
-				});
-			}
-			deps.onStep?.("delivered", [delivery.id]);
+			for (const { row } of results)
+				if (stopCalls.signal.aborted && row.status !== "succeeded") {
+					// Cut short by shutdown: not the vendor's verdict, so no budget spent; due again at once.
+					Object.assign(row, {
+						status: "retry_pending",
+						outcome: "retry",
+						permanent: false,
+						delayMs: 0,
+						error: `released at shutdown: ${row.error ?? "the call did not finish in time"}`,
+					});
+				}
+			deps.onStep?.(
+				"delivered",
+				deliveries.map((d) => d.id),
+			);
 			inFlight.delete(key);
 			dispatch();
 			kick();
-			await settler.submit({ row, delivery, outcome });
+			await Promise.all(
+				results.map(({ row, outcome }, index) =>
+					settler.submit({
+						row,
+						delivery: deliveries[index] as ClaimedDelivery,
+						outcome,
+					}),
+				),
+			);
 		})().catch((error: unknown) => {
-			// runAttempt does not throw; should it, the lease expires and another attempt follows.
+			// The attempt functions do not throw; should they, the leases expire and another attempt follows.
 			inFlight.delete(key);
 			logger.error(
 				{
 					step: "deliver",
-					delivery_id: delivery.id,
+					delivery_ids: deliveries.map((d) => d.id),
 					err: { message: messageOf(error) },
 				},
 				"attempt crashed",
@@ -266,4 +307,20 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			await settler.close(now() + settings.drainMs);
 		},
 	};
+}
+
+/** Destinations whose connector takes batches: deliveries per call and vendor requests per call. */
+function callShapes(
+	connectors: Partial<Record<Destination, Connector>>,
+): Partial<Record<Destination, CallShape>> {
+	const shapes: Partial<Record<Destination, CallShape>> = {};
+	for (const destination of DESTINATIONS) {
+		const batch = connectors[destination]?.batch;
+		if (batch !== undefined)
+			shapes[destination] = {
+				maxSize: Math.max(1, batch.maxSize),
+				requestsPerCall: Math.max(1, batch.requestsPerCall),
+			};
+	}
+	return shapes;
 }

@@ -1,6 +1,8 @@
 /**
  * Per-destination limits in one process: calls in flight, a token-bucket rate, and a pause after a
  * 429. N worker processes allow N times as much; set the per-process values with that in mind.
+ * A destination that takes deliveries in batches (HubSpot) counts calls, each carrying up to its
+ * batch size, and its rate counts vendor requests: a call costs its `requestsPerCall` tokens.
  */
 import type { Destination } from "../../core/index.ts";
 
@@ -10,8 +12,17 @@ export interface DestinationLimit {
 	ratePerSecond: number | undefined;
 }
 
+/** How a destination's calls are shaped: deliveries per call, and vendor requests per call. */
+export interface CallShape {
+	maxSize: number;
+	requestsPerCall: number;
+}
+
+const SINGLE: CallShape = { maxSize: 1, requestsPerCall: 1 };
+
 interface Lane {
 	limit: DestinationLimit;
+	shape: CallShape;
 	inFlight: number;
 	tokens: number;
 	refilledAt: number;
@@ -25,15 +36,18 @@ export class DestinationLimits {
 	constructor(
 		limits: Readonly<Record<Destination, DestinationLimit>>,
 		now: () => number,
+		shapes: Partial<Record<Destination, CallShape>> = {},
 	) {
 		this.#now = now;
 		for (const [destination, limit] of Object.entries(limits) as Array<
 			[Destination, DestinationLimit]
 		>) {
+			const shape = shapes[destination] ?? SINGLE;
 			this.#lanes.set(destination, {
 				limit,
+				shape,
 				inFlight: 0,
-				tokens: burst(limit),
+				tokens: burst(limit, shape),
 				refilledAt: now(),
 				pausedUntil: 0,
 			});
@@ -47,13 +61,22 @@ export class DestinationLimits {
 		if (now < lane.pausedUntil || lane.inFlight >= lane.limit.concurrency)
 			return false;
 		this.#refill(lane, now);
-		return lane.limit.ratePerSecond === undefined || lane.tokens >= 1;
+		return (
+			lane.limit.ratePerSecond === undefined ||
+			lane.tokens >= lane.shape.requestsPerCall
+		);
+	}
+
+	/** Deliveries one call to `destination` carries at most (1 unless it takes batches). */
+	batchSize(destination: Destination): number {
+		return this.#lane(destination).shape.maxSize;
 	}
 
 	/**
 	 * How many more deliveries of `destination` a worker may claim, given `waiting` already claimed
-	 * and not started: what can start now, plus (without a rate limit only) one more round of the
-	 * cap, so the next batch is claimed while this one runs. Rate-limited ones wait in the table.
+	 * and not started: what the calls that can start now carry, plus (without a rate limit only) one
+	 * more round of the cap, so the next batch is claimed while this one runs. Rate-limited ones wait
+	 * in the table.
 	 */
 	claimable(destination: Destination, waiting: number): number {
 		const lane = this.#lane(destination);
@@ -61,17 +84,23 @@ export class DestinationLimits {
 		if (now < lane.pausedUntil) return 0;
 		const rate = lane.limit.ratePerSecond;
 		const ahead = rate === undefined ? lane.limit.concurrency : 0;
-		const bySlots = lane.limit.concurrency + ahead - lane.inFlight - waiting;
-		if (rate === undefined) return Math.max(0, bySlots);
-		this.#refill(lane, now);
-		return Math.max(0, Math.min(bySlots, Math.floor(lane.tokens) - waiting));
+		let calls = lane.limit.concurrency + ahead - lane.inFlight;
+		if (rate !== undefined) {
+			this.#refill(lane, now);
+			calls = Math.min(
+				calls,
+				Math.floor(lane.tokens / lane.shape.requestsPerCall),
+			);
+		}
+		return Math.max(0, calls * lane.shape.maxSize - waiting);
 	}
 
-	/** Takes a slot and a token for one call; `release` gives the slot back when it ends. */
+	/** Takes a slot and a call's tokens; `release` gives the slot back when it ends. */
 	acquire(destination: Destination): void {
 		const lane = this.#lane(destination);
 		lane.inFlight++;
-		if (lane.limit.ratePerSecond !== undefined) lane.tokens -= 1;
+		if (lane.limit.ratePerSecond !== undefined)
+			lane.tokens -= lane.shape.requestsPerCall;
 	}
 
 	release(destination: Destination): void {
@@ -97,8 +126,9 @@ export class DestinationLimits {
 		const rate = lane.limit.ratePerSecond;
 		if (rate === undefined) return undefined;
 		this.#refill(lane, now);
-		if (lane.tokens >= 1) return undefined;
-		return Math.ceil(((1 - lane.tokens) / rate) * 1000);
+		const cost = lane.shape.requestsPerCall;
+		if (lane.tokens >= cost) return undefined;
+		return Math.ceil(((cost - lane.tokens) / rate) * 1000);
 	}
 
 	#lane(destination: Destination): Lane {
@@ -111,14 +141,21 @@ export class DestinationLimits {
 		const rate = lane.limit.ratePerSecond;
 		if (rate === undefined) return;
 		const elapsed = Math.max(0, now - lane.refilledAt) / 1000;
-		lane.tokens = Math.min(burst(lane.limit), lane.tokens + elapsed * rate);
+		lane.tokens = Math.min(
+			burst(lane.limit, lane.shape),
+			lane.tokens + elapsed * rate,
+		);
 		lane.refilledAt = now;
 	}
 }
 
-/** A bucket holds one second's worth of calls (at least one), so a burst never exceeds the rate for long. */
-function burst(limit: DestinationLimit): number {
+/**
+ * A bucket holds one second's worth (at least one call's), so a burst never exceeds the rate for
+ * long: in any window of T seconds at most rate · (T + 1) go out (HubSpot's 100 per rolling 10 s
+ * therefore needs a rate of at most 9/s).
+ */
+function burst(limit: DestinationLimit, shape: CallShape): number {
 	return limit.ratePerSecond === undefined
 		? Number.POSITIVE_INFINITY
-		: Math.max(1, limit.ratePerSecond);
+		: Math.max(shape.requestsPerCall, limit.ratePerSecond);
 }
