@@ -143,6 +143,8 @@ export interface NewEvent {
 	correlationId: string;
 	data: EventData;
 	payload: unknown;
+	/** The provider's API version the payload was sent in (Stripe's `api_version`), when it says. */
+	apiVersion?: string | null | undefined;
 }
 
 /** A stored event, as the worker and the admin read it. */

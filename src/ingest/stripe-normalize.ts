@@ -1,7 +1,10 @@
 /**
- * Stripe event → canonical event. Pure: no I/O. Copes with both object shapes Stripe sends:
- * older pinned API versions (invoice.payment_intent / .charge / .subscription, subscription.plan)
- * and current ones (invoice.parent.subscription_details, line pricing.price_details, item periods).
+ * Stripe event → canonical event. Pure: no I/O. Copes with both object shapes Stripe sends (which
+ * version sends which: stripe-api-versions.ts): older pinned API versions (invoice.payment_intent /
+ * .charge / .subscription, charge.invoice, subscription.plan and period) and basil onward
+ * (invoice.parent.subscription_details, invoice payments, line pricing.price_details, item periods).
+ * Fields are read wherever either shape puts them, so an event without a version, or with one newer
+ * than Plumb knows, still yields the facts it carries.
  */
 import type {
 	EventData,
@@ -10,6 +13,11 @@ import type {
 	SubscriptionFacts,
 } from "../core/index.ts";
 import { storableDate } from "../http/index.ts";
+import {
+	type StripeShape,
+	type StripeVersionInfo,
+	stripeVersionInfo,
+} from "./stripe-api-versions.ts";
 import {
 	idOf,
 	integer,
@@ -26,6 +34,8 @@ export interface StripeEnvelope {
 	type: string;
 	created: number;
 	livemode?: boolean | undefined;
+	/** The API version the payload was rendered in; absent or null when the sender did not say. */
+	api_version?: string | null | undefined;
 	data: { object: Record<string, unknown> };
 }
 
@@ -62,7 +72,10 @@ export function normalizeStripeEvent(event: StripeEnvelope): {
 	type: EventType;
 	occurredAt: Date;
 	data: EventData;
+	/** The envelope's API version and the shape it was read with. */
+	version: StripeVersionInfo;
 } {
+	const version = stripeVersionInfo(event.api_version);
 	const object = event.data.object;
 	let type = stripeEventType(event.type);
 	const data: EventData = {
@@ -89,7 +102,7 @@ export function normalizeStripeEvent(event: StripeEnvelope): {
 		type === "subscription_updated" ||
 		type === "subscription_canceled"
 	) {
-		data.subscription = subscriptionFacts(object);
+		data.subscription = subscriptionFacts(object, version.shape);
 	} else if (type === "refund_issued") {
 		data.refund = {
 			refs: refsOf(object, ["id", "payment_intent", "invoice"]),
@@ -112,6 +125,7 @@ export function normalizeStripeEvent(event: StripeEnvelope): {
 		type,
 		occurredAt: new Date(event.created * 1000),
 		data: withoutUndefined(data),
+		version,
 	};
 }
 
@@ -222,12 +236,19 @@ function failureFallback(
 		: "payment failed";
 }
 
-function subscriptionFacts(object: Record<string, unknown>): SubscriptionFacts {
+function subscriptionFacts(
+	object: Record<string, unknown>,
+	shape: StripeShape,
+): SubscriptionFacts {
 	const item = list(record(object, "items"), "data")[0];
 	const price = firstPrice(item) ?? record(object, "plan");
+	// Basil moved the period from the subscription to its items; each shape reads its own home first.
 	const periodEnd =
-		integer(object, "current_period_end") ??
-		integer(item, "current_period_end");
+		shape === "legacy"
+			? (integer(object, "current_period_end") ??
+				integer(item, "current_period_end"))
+			: (integer(item, "current_period_end") ??
+				integer(object, "current_period_end"));
 	return {
 		id: text(object, "id") ?? "unknown",
 		status: text(object, "status") ?? "unknown",
