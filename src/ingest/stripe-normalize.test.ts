@@ -1,4 +1,9 @@
 import { describe, expect, it } from "vitest";
+import {
+	storyEnvelope,
+	storyIds,
+	storyObject,
+} from "../../test/support/payment-story.ts";
 import { stripeFixture, stripeObject } from "../../test/support/stripe.ts";
 import {
 	normalizeStripeEvent,
@@ -242,5 +247,48 @@ describe("normalizeStripeEvent on current-API objects (stripe/objects)", () => {
 		expect(normalized.type).toBe("ignored");
 		expect(normalized.data.payment).toBeUndefined();
 		expect(normalized.data.provider?.event_type).toBe("customer.updated");
+	});
+});
+
+describe("normalizeStripeEvent: the links between one payment's objects on the current shape", () => {
+	it("invoice_payment.paid names the invoice and its PaymentIntent, so the two sides are one payment", () => {
+		const { type, data, version } = normalizeStripeEvent(
+			storyEnvelope(
+				"current",
+				storyObject("current", "invoice_payment"),
+				1_760_000_000,
+			),
+		);
+		const ids = storyIds(1);
+		expect(type).toBe("payment_succeeded");
+		expect(version).toMatchObject({ shape: "basil", known: true });
+		expect(data.payment).toMatchObject({ amount: 2000, currency: "usd" });
+		expect(data.payment?.refs).toEqual(
+			expect.arrayContaining([ids.invoicePayment, ids.invoice, ids.intent]),
+		);
+	});
+
+	it("a current invoice names no PaymentIntent, a current charge no invoice: only the InvoicePayment joins them", () => {
+		const invoice = normalizeStripeEvent(
+			storyEnvelope("current", storyObject("current", "invoice_paid"), 1),
+		).data.payment;
+		const charge = normalizeStripeEvent(
+			storyEnvelope("current", storyObject("current", "charge_refunded"), 1),
+		).data.refund;
+		const ids = storyIds(1);
+		expect(invoice?.refs).toEqual([ids.invoice]);
+		expect(invoice?.subscription_id).toBe("sub_story");
+		expect(charge?.refs).toEqual([ids.charge, ids.intent]);
+	});
+
+	it("on the legacy shape the invoice itself names its PaymentIntent and charge", () => {
+		const invoice = normalizeStripeEvent(
+			storyEnvelope("legacy", storyObject("legacy", "invoice_paid"), 1),
+		);
+		const ids = storyIds(1);
+		expect(invoice.version).toMatchObject({ shape: "legacy", known: true });
+		expect(invoice.data.payment?.refs).toEqual(
+			expect.arrayContaining([ids.invoice, ids.intent, ids.charge]),
+		);
 	});
 });

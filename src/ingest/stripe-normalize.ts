@@ -45,6 +45,8 @@ const TYPE_MAP: Readonly<Record<string, EventType>> = {
 	"checkout.session.async_payment_succeeded": "payment_succeeded",
 	"checkout.session.async_payment_failed": "payment_failed",
 	"invoice.paid": "payment_succeeded",
+	// Basil onward, the one event that ties an invoice to its PaymentIntent and charge.
+	"invoice_payment.paid": "payment_succeeded",
 	"invoice.payment_succeeded": "payment_succeeded",
 	"payment_intent.succeeded": "payment_succeeded",
 	"invoice.payment_failed": "payment_failed",
@@ -179,6 +181,9 @@ function paymentFacts(
 	const lastError = record(object, "last_payment_error");
 	const charges = list(record(object, "charges"), "data");
 	const invoicePayments = list(record(object, "payments"), "data");
+	// An InvoicePayment (basil onward) names its PaymentIntent or charge under `payment`.
+	const paidWith =
+		kind === "invoice_payment" ? record(object, "payment") : undefined;
 	const refs = [
 		...refsOf(object, [
 			"id",
@@ -188,22 +193,29 @@ function paymentFacts(
 			"latest_charge",
 		]),
 		...charges.map((charge) => text(charge, "id")),
+		idOf(paidWith, "payment_intent"),
+		idOf(paidWith, "charge"),
 		// Current API versions link an invoice to its PaymentIntent only through `payments` (when expanded).
-		...invoicePayments.map((payment) =>
+		...invoicePayments.flatMap((payment) => [
 			idOf(record(payment, "payment"), "payment_intent"),
-		),
+			idOf(record(payment, "payment"), "charge"),
+		]),
 	].filter((ref): ref is string => ref !== undefined);
 	const chargeRef =
 		idOf(lastError, "charge") ??
 		idOf(object, "latest_charge") ??
-		idOf(object, "charge");
+		idOf(object, "charge") ??
+		idOf(paidWith, "charge");
 	const attempt = integer(object, "attempt_count");
 	const amount =
 		kind === "invoice"
 			? integer(object, failed ? "amount_due" : "amount_paid")
 			: kind === "payment_intent"
 				? integer(object, failed ? "amount" : "amount_received")
-				: integer(object, "amount_total");
+				: kind === "invoice_payment"
+					? (integer(object, "amount_paid") ??
+						integer(object, "amount_requested"))
+					: integer(object, "amount_total");
 	return {
 		refs: unique(refs),
 		attempt_ref:
