@@ -34,6 +34,8 @@ const PAYMENT_RANK: Record<string, number> = {
 	succeeded: 1,
 	refunded: 2,
 	disputed: 3,
+	dispute_won: 4,
+	dispute_lost: 5,
 };
 const LAST_PAYMENT_RANK: Record<string, number> = {
 	paid: 0,

@@ -73,12 +73,15 @@ export function expectedPayments(history: PaymentStoryHistory) {
 		.sort(([a], [b]) => a - b)
 		.map(([n, kinds]) => ({
 			n,
-			status: kinds.has("dispute_created")
-				? "disputed"
-				: kinds.has("charge_refunded")
-					? "refunded"
-					: "succeeded",
-			refunded: kinds.has("charge_refunded"),
+			// The story's dispute closes as lost.
+			status: kinds.has("dispute_closed")
+				? "dispute_lost"
+				: kinds.has("dispute_created")
+					? "disputed"
+					: kinds.has("charge_refunded") || kinds.has("refund_created")
+						? "refunded"
+						: "succeeded",
+			refunded: kinds.has("charge_refunded") || kinds.has("refund_created"),
 		}));
 }
 

@@ -301,13 +301,17 @@ export const STORY_KINDS: Record<Shape, StoryKind[]> = {
 		"checkout",
 		"intent_succeeded",
 		"charge_refunded",
+		"refund_created",
 		"dispute_created",
+		"dispute_closed",
 	],
 	current: [
 		"checkout",
 		"invoice_paid",
 		"intent_succeeded",
 		"charge_refunded",
+		"refund_created",
 		"dispute_created",
+		"dispute_closed",
 	],
 };
