@@ -21,6 +21,9 @@ export const EVENT_TYPES = [
 	"subscription_canceled",
 	"refund_issued",
 	"dispute_opened",
+	"dispute_closed",
+	"customer_updated",
+	"customer_deleted",
 	"support_requested",
 	"ticket_closed",
 	"ignored",
@@ -129,6 +132,8 @@ export const eventDataSchema = z.object({
 			event_type: z.string(),
 			object_id: z.string().optional(),
 			livemode: z.boolean().optional(),
+			/** Why an `ignored` event changes nothing, in words shown on the event and its timeline entry. */
+			ignored_reason: z.string().optional(),
 		})
 		.optional(),
 });
@@ -143,6 +148,8 @@ export interface NewEvent {
 	correlationId: string;
 	data: EventData;
 	payload: unknown;
+	/** The provider's API version the payload was sent in (Stripe's `api_version`), when it says. */
+	apiVersion?: string | null | undefined;
 }
 
 /** A stored event, as the worker and the admin read it. */

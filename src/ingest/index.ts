@@ -17,6 +17,13 @@ export {
 } from "./request-status.ts";
 export type { StripeWebhookDeps, StripeWebhookSettings } from "./stripe.ts";
 export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
+export type { StripeShape, StripeVersionInfo } from "./stripe-api-versions.ts";
+export {
+	CURRENT_STRIPE_API_VERSION,
+	KNOWN_STRIPE_API_VERSIONS,
+	stripeVersionInfo,
+	unknownStripeVersions,
+} from "./stripe-api-versions.ts";
 export type { StripeEnvelope } from "./stripe-normalize.ts";
 export { normalizeStripeEvent, stripeEventType } from "./stripe-normalize.ts";
 export type { SignatureFailure } from "./stripe-signature.ts";

@@ -1,4 +1,9 @@
 import { describe, expect, it } from "vitest";
+import {
+	storyEnvelope,
+	storyIds,
+	storyObject,
+} from "../../test/support/payment-story.ts";
 import { stripeFixture, stripeObject } from "../../test/support/stripe.ts";
 import {
 	normalizeStripeEvent,
@@ -235,12 +240,228 @@ describe("normalizeStripeEvent on current-API objects (stripe/objects)", () => {
 		});
 	});
 
-	it("maps an unknown type to ignored but keeps what it says about the customer", () => {
+	it("maps an unknown type to ignored, with the reason on the event", () => {
 		const normalized = normalizeStripeEvent(
-			current("customer.updated", { ...stripeObject("customer"), id: "cus_1" }),
+			current("product.created", stripeObject("product")),
 		);
 		expect(normalized.type).toBe("ignored");
 		expect(normalized.data.payment).toBeUndefined();
-		expect(normalized.data.provider?.event_type).toBe("customer.updated");
+		expect(normalized.data.provider).toMatchObject({
+			event_type: "product.created",
+			ignored_reason: "Plumb does not act on product.created events",
+		});
+	});
+});
+
+describe("normalizeStripeEvent: the links between one payment's objects on the current shape", () => {
+	it("invoice_payment.paid names the invoice and its PaymentIntent, so the two sides are one payment", () => {
+		const { type, data, version } = normalizeStripeEvent(
+			storyEnvelope(
+				"current",
+				storyObject("current", "invoice_payment"),
+				1_760_000_000,
+			),
+		);
+		const ids = storyIds(1);
+		expect(type).toBe("payment_succeeded");
+		expect(version).toMatchObject({ shape: "basil", known: true });
+		expect(data.payment).toMatchObject({ amount: 2000, currency: "usd" });
+		expect(data.payment?.refs).toEqual(
+			expect.arrayContaining([ids.invoicePayment, ids.invoice, ids.intent]),
+		);
+	});
+
+	it("a current invoice names no PaymentIntent, a current charge no invoice: only the InvoicePayment joins them", () => {
+		const invoice = normalizeStripeEvent(
+			storyEnvelope("current", storyObject("current", "invoice_paid"), 1),
+		).data.payment;
+		const charge = normalizeStripeEvent(
+			storyEnvelope("current", storyObject("current", "charge_refunded"), 1),
+		).data.refund;
+		const ids = storyIds(1);
+		expect(invoice?.refs).toEqual([ids.invoice]);
+		expect(invoice?.subscription_id).toBe("sub_story");
+		expect(charge?.refs).toEqual([ids.charge, ids.intent]);
+	});
+
+	it("on the legacy shape the invoice itself names its PaymentIntent and charge", () => {
+		const invoice = normalizeStripeEvent(
+			storyEnvelope("legacy", storyObject("legacy", "invoice_paid"), 1),
+		);
+		const ids = storyIds(1);
+		expect(invoice.version).toMatchObject({ shape: "legacy", known: true });
+		expect(invoice.data.payment?.refs).toEqual(
+			expect.arrayContaining([ids.invoice, ids.intent, ids.charge]),
+		);
+	});
+});
+
+describe("normalizeStripeEvent: the events a founder subscribes to today", () => {
+	const at = 1_760_000_000;
+	const story = (
+		kind: Parameters<typeof storyObject>[1],
+		shape: "legacy" | "current" = "current",
+	) => storyObject(shape, kind);
+	const as = (type: string, object: Record<string, unknown>) =>
+		normalizeStripeEvent(storyEnvelope("current", { type, object }, at));
+
+	it.each([
+		[
+			"checkout.session.completed",
+			story("checkout").object,
+			"payment_succeeded",
+		],
+		[
+			"checkout.session.async_payment_succeeded",
+			story("checkout").object,
+			"payment_succeeded",
+		],
+		[
+			"checkout.session.async_payment_failed",
+			{ ...story("checkout").object, payment_status: "unpaid" },
+			"payment_failed",
+		],
+		["invoice.paid", story("invoice_paid").object, "payment_succeeded"],
+		[
+			"invoice.payment_failed",
+			{ ...story("invoice_paid").object, status: "open", amount_paid: 0 },
+			"payment_failed",
+		],
+		[
+			"invoice.payment_action_required",
+			{ ...story("invoice_paid").object, status: "open", amount_paid: 0 },
+			"payment_failed",
+		],
+		[
+			"invoice_payment.paid",
+			story("invoice_payment").object,
+			"payment_succeeded",
+		],
+		["customer.created", stripeObject("customer"), "customer_updated"],
+		["customer.updated", stripeObject("customer"), "customer_updated"],
+		["customer.deleted", stripeObject("customer"), "customer_deleted"],
+		[
+			"customer.subscription.created",
+			story("subscription_created").object,
+			"subscription_updated",
+		],
+		[
+			"customer.subscription.updated",
+			story("subscription_created").object,
+			"subscription_updated",
+		],
+		[
+			"customer.subscription.deleted",
+			{ ...story("subscription_created").object, status: "canceled" },
+			"subscription_canceled",
+		],
+		[
+			"customer.subscription.paused",
+			{ ...story("subscription_created").object, status: "paused" },
+			"subscription_updated",
+		],
+		[
+			"customer.subscription.resumed",
+			story("subscription_created").object,
+			"subscription_updated",
+		],
+		[
+			"customer.subscription.trial_will_end",
+			{ ...story("subscription_created").object, status: "trialing" },
+			"subscription_updated",
+		],
+		["charge.refunded", story("charge_refunded").object, "refund_issued"],
+		["refund.created", story("refund_created").object, "refund_issued"],
+		["refund.updated", story("refund_created").object, "refund_issued"],
+		[
+			"charge.dispute.created",
+			story("dispute_created").object,
+			"dispute_opened",
+		],
+		[
+			"charge.dispute.updated",
+			{ ...story("dispute_created").object, status: "under_review" },
+			"dispute_opened",
+		],
+		["charge.dispute.closed", story("dispute_closed").object, "dispute_closed"],
+		[
+			"payment_intent.succeeded",
+			story("intent_succeeded").object,
+			"payment_succeeded",
+		],
+		[
+			"payment_intent.payment_failed",
+			{
+				...story("intent_succeeded").object,
+				status: "requires_payment_method",
+				last_payment_error: {
+					type: "card_error",
+					message: "Your card was declined.",
+				},
+			},
+			"payment_failed",
+		],
+	] as const)("%s becomes %s", (type, object, canonical) => {
+		const normalized = as(type, object as Record<string, unknown>);
+		expect(normalized.type).toBe(canonical);
+		expect(normalized.data.provider?.ignored_reason).toBeUndefined();
+	});
+
+	it("a Customer object is the customer: its id, e-mail, name and phone", () => {
+		const customer = stripeObject("customer");
+		const { data } = as("customer.updated", customer);
+		expect(data.customer).toMatchObject({
+			stripe_customer_id: customer.id,
+			...(typeof customer.email === "string" ? { email: customer.email } : {}),
+			...(typeof customer.name === "string" ? { name: customer.name } : {}),
+		});
+		// A deletion names whom, and changes none of their details.
+		expect(as("customer.deleted", customer).data.customer).toEqual({
+			stripe_customer_id: customer.id,
+		});
+	});
+
+	it("a Refund counts its own amount once it has succeeded; one still pending or failed is ignored with why", () => {
+		const refund = story("refund_created").object;
+		const ids = storyIds(1);
+		expect(as("refund.created", refund).data.refund).toEqual({
+			refs: [ids.refund, ids.charge, ids.intent],
+			amount_refunded: 500,
+			currency: "usd",
+			fully_refunded: false,
+		});
+		for (const status of ["pending", "failed", "canceled"]) {
+			const ignored = as("refund.updated", { ...refund, status });
+			expect(ignored.type).toBe("ignored");
+			expect(ignored.data.provider?.ignored_reason).toContain(status);
+		}
+	});
+
+	it("a dispute update with a final status is its closing; a checkout not yet paid is ignored with why", () => {
+		const dispute = story("dispute_created").object;
+		expect(
+			as("charge.dispute.updated", { ...dispute, status: "won" }),
+		).toMatchObject({
+			type: "dispute_closed",
+			data: { dispute: { status: "won", id: storyIds(1).dispute } },
+		});
+		const unpaid = as("checkout.session.completed", {
+			...story("checkout").object,
+			payment_status: "unpaid",
+		});
+		expect(unpaid.type).toBe("ignored");
+		expect(unpaid.data.provider?.ignored_reason).toMatch(
+			/async_payment_succeeded/,
+		);
+	});
+
+	it("invoice.payment_action_required is a failed attempt that says the customer must authenticate", () => {
+		const { data } = as("invoice.payment_action_required", {
+			...story("invoice_paid").object,
+			status: "open",
+			amount_paid: 0,
+		});
+		expect(data.payment?.failure_reason).toMatch(/authenticate/);
+		expect(data.payment?.attempt_ref).toBe(`${storyIds(1).invoice}#1`);
 	});
 });

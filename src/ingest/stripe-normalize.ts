@@ -1,7 +1,10 @@
 /**
- * Stripe event → canonical event. Pure: no I/O. Copes with both object shapes Stripe sends:
- * older pinned API versions (invoice.payment_intent / .charge / .subscription, subscription.plan)
- * and current ones (invoice.parent.subscription_details, line pricing.price_details, item periods).
+ * Stripe event → canonical event. Pure: no I/O. Copes with both object shapes Stripe sends (which
+ * version sends which: stripe-api-versions.ts): older pinned API versions (invoice.payment_intent /
+ * .charge / .subscription, charge.invoice, subscription.plan and period) and basil onward
+ * (invoice.parent.subscription_details, invoice payments, line pricing.price_details, item periods).
+ * Fields are read wherever either shape puts them, so an event without a version, or with one newer
+ * than Plumb knows, still yields the facts it carries.
  */
 import type {
 	EventData,
@@ -10,6 +13,11 @@ import type {
 	SubscriptionFacts,
 } from "../core/index.ts";
 import { storableDate } from "../http/index.ts";
+import {
+	type StripeShape,
+	type StripeVersionInfo,
+	stripeVersionInfo,
+} from "./stripe-api-versions.ts";
 import {
 	idOf,
 	integer,
@@ -26,25 +34,52 @@ export interface StripeEnvelope {
 	type: string;
 	created: number;
 	livemode?: boolean | undefined;
+	/** The API version the payload was rendered in; absent or null when the sender did not say. */
+	api_version?: string | null | undefined;
 	data: { object: Record<string, unknown> };
 }
 
-/** PRODUCT §2 plus three aliases that describe the same facts (documented in the README). */
+/**
+ * Every Stripe type Plumb acts on and the canonical event it becomes: PRODUCT §2 plus the types a
+ * founder subscribes to today (the README's table; departures from PRODUCT are listed there).
+ */
 const TYPE_MAP: Readonly<Record<string, EventType>> = {
 	"checkout.session.completed": "payment_succeeded",
 	"checkout.session.async_payment_succeeded": "payment_succeeded",
 	"checkout.session.async_payment_failed": "payment_failed",
 	"invoice.paid": "payment_succeeded",
 	"invoice.payment_succeeded": "payment_succeeded",
-	"payment_intent.succeeded": "payment_succeeded",
+	// Basil onward, the one event that ties an invoice to its PaymentIntent and charge.
+	"invoice_payment.paid": "payment_succeeded",
 	"invoice.payment_failed": "payment_failed",
+	// The attempt needs the customer to authenticate (3-D Secure): a failed attempt until they do.
+	"invoice.payment_action_required": "payment_failed",
+	"payment_intent.succeeded": "payment_succeeded",
 	"payment_intent.payment_failed": "payment_failed",
+	"customer.created": "customer_updated",
+	"customer.updated": "customer_updated",
+	"customer.deleted": "customer_deleted",
 	"customer.subscription.created": "subscription_updated",
 	"customer.subscription.updated": "subscription_updated",
+	"customer.subscription.paused": "subscription_updated",
+	"customer.subscription.resumed": "subscription_updated",
+	"customer.subscription.trial_will_end": "subscription_updated",
 	"customer.subscription.deleted": "subscription_canceled",
 	"charge.refunded": "refund_issued",
+	"refund.created": "refund_issued",
+	"refund.updated": "refund_issued",
 	"charge.dispute.created": "dispute_opened",
+	"charge.dispute.updated": "dispute_opened",
+	"charge.dispute.closed": "dispute_closed",
 };
+
+/** Dispute statuses after which Stripe changes nothing more (`prevented` from 2025-09-30.clover). */
+const CLOSED_DISPUTE_STATUSES = new Set([
+	"won",
+	"lost",
+	"warning_closed",
+	"prevented",
+]);
 
 /** Metadata keys apps commonly use to carry their own user id through Stripe. */
 const APP_USER_ID_KEYS = [
@@ -58,47 +93,103 @@ export function stripeEventType(stripeType: string): EventType {
 	return TYPE_MAP[stripeType] ?? "ignored";
 }
 
-export function normalizeStripeEvent(event: StripeEnvelope): {
-	type: EventType;
-	occurredAt: Date;
-	data: EventData;
-} {
-	const object = event.data.object;
-	let type = stripeEventType(event.type);
-	const data: EventData = {
-		provider: {
-			event_type: event.type,
-			object_id: text(object, "id"),
-			livemode: event.livemode,
-		},
-		customer: customerFacts(object),
-	};
+/** Every Stripe type Plumb acts on (for the README table test and, later, webhook endpoint setup). */
+export const STRIPE_EVENT_TYPES: readonly string[] = Object.keys(TYPE_MAP);
+
+/**
+ * The canonical type this very event becomes, or why it is ignored: the type map, then what the
+ * object's own state says (a checkout not yet paid, a refund not yet through, a dispute already over).
+ */
+function classify(
+	stripeType: string,
+	object: Record<string, unknown>,
+): { type: EventType; ignoredReason?: string } {
+	const type = stripeEventType(stripeType);
+	if (type === "ignored")
+		return {
+			type,
+			ignoredReason: `Plumb does not act on ${stripeType} events`,
+		};
 	const kind = text(object, "object");
+	const status = text(object, "status");
 	// A completed Checkout whose money has not arrived yet (bank debits) is not a payment:
 	// Stripe sends checkout.session.async_payment_succeeded when it is.
 	if (
 		kind === "checkout.session" &&
 		type === "payment_succeeded" &&
 		text(object, "payment_status") !== "paid"
-	) {
-		type = "ignored";
-	}
+	)
+		return {
+			type: "ignored",
+			ignoredReason: `checkout session payment_status is ${text(object, "payment_status") ?? "missing"}, not paid; the payment counts when checkout.session.async_payment_succeeded arrives`,
+		};
+	// A Refund object is money back only once it has gone through.
+	if (kind === "refund" && status !== "succeeded")
+		return {
+			type: "ignored",
+			ignoredReason: `refund status is ${status ?? "missing"}; a refund counts once it has succeeded`,
+		};
+	if (
+		type === "dispute_opened" &&
+		status &&
+		CLOSED_DISPUTE_STATUSES.has(status)
+	)
+		return { type: "dispute_closed" };
+	return { type };
+}
+
+export function normalizeStripeEvent(event: StripeEnvelope): {
+	type: EventType;
+	occurredAt: Date;
+	data: EventData;
+	/** The envelope's API version and the shape it was read with. */
+	version: StripeVersionInfo;
+} {
+	const version = stripeVersionInfo(event.api_version);
+	const object = event.data.object;
+	const { type, ignoredReason } = classify(event.type, object);
+	const data: EventData = {
+		provider: {
+			event_type: event.type,
+			object_id: text(object, "id"),
+			livemode: event.livemode,
+			ignored_reason: ignoredReason,
+		},
+		customer:
+			type === "customer_deleted"
+				? { stripe_customer_id: text(object, "id") }
+				: customerFacts(object),
+	};
 	if (type === "payment_succeeded" || type === "payment_failed") {
-		data.payment = paymentFacts(object, type === "payment_failed");
+		data.payment = paymentFacts(
+			object,
+			type === "payment_failed",
+			event.type === "invoice.payment_action_required",
+		);
 	} else if (
 		type === "subscription_updated" ||
 		type === "subscription_canceled"
 	) {
-		data.subscription = subscriptionFacts(object);
+		data.subscription = subscriptionFacts(object, version.shape);
 	} else if (type === "refund_issued") {
-		data.refund = {
-			refs: refsOf(object, ["id", "payment_intent", "invoice"]),
-			amount_refunded: integer(object, "amount_refunded") ?? 0,
-			amount: integer(object, "amount"),
-			currency: text(object, "currency"),
-			fully_refunded: object.refunded === true,
-		};
-	} else if (type === "dispute_opened") {
+		data.refund =
+			text(object, "object") === "refund"
+				? {
+						// One Refund: its own amount, not the charge's total refunded nor the payment's amount.
+						refs: refsOf(object, ["id", "charge", "payment_intent"]),
+						amount_refunded: integer(object, "amount") ?? 0,
+						currency: text(object, "currency"),
+						fully_refunded: false,
+					}
+				: {
+						// A charge (legacy charges also name their invoice): the running total refunded.
+						refs: refsOf(object, ["id", "payment_intent", "invoice"]),
+						amount_refunded: integer(object, "amount_refunded") ?? 0,
+						amount: integer(object, "amount"),
+						currency: text(object, "currency"),
+						fully_refunded: object.refunded === true,
+					};
+	} else if (type === "dispute_opened" || type === "dispute_closed") {
 		data.dispute = {
 			id: text(object, "id") ?? event.id,
 			refs: refsOf(object, ["charge", "payment_intent"]),
@@ -112,10 +203,20 @@ export function normalizeStripeEvent(event: StripeEnvelope): {
 		type,
 		occurredAt: new Date(event.created * 1000),
 		data: withoutUndefined(data),
+		version,
 	};
 }
 
 function customerFacts(object: Record<string, unknown>): EventData["customer"] {
+	// A Customer object is the customer itself; every other object names one under `customer`.
+	if (text(object, "object") === "customer")
+		return {
+			stripe_customer_id: text(object, "id"),
+			email: text(object, "email"),
+			name: text(object, "name"),
+			phone: text(object, "phone"),
+			app_user_id: appUserIdFromMetadata(object),
+		};
 	const details = record(object, "customer_details");
 	const billing = record(object, "billing_details");
 	return {
@@ -160,11 +261,15 @@ function appUserIdFromMetadata(
 function paymentFacts(
 	object: Record<string, unknown>,
 	failed: boolean,
+	actionRequired = false,
 ): PaymentFacts {
 	const kind = text(object, "object");
 	const lastError = record(object, "last_payment_error");
 	const charges = list(record(object, "charges"), "data");
 	const invoicePayments = list(record(object, "payments"), "data");
+	// An InvoicePayment (basil onward) names its PaymentIntent or charge under `payment`.
+	const paidWith =
+		kind === "invoice_payment" ? record(object, "payment") : undefined;
 	const refs = [
 		...refsOf(object, [
 			"id",
@@ -174,22 +279,29 @@ function paymentFacts(
 			"latest_charge",
 		]),
 		...charges.map((charge) => text(charge, "id")),
+		idOf(paidWith, "payment_intent"),
+		idOf(paidWith, "charge"),
 		// Current API versions link an invoice to its PaymentIntent only through `payments` (when expanded).
-		...invoicePayments.map((payment) =>
+		...invoicePayments.flatMap((payment) => [
 			idOf(record(payment, "payment"), "payment_intent"),
-		),
+			idOf(record(payment, "payment"), "charge"),
+		]),
 	].filter((ref): ref is string => ref !== undefined);
 	const chargeRef =
 		idOf(lastError, "charge") ??
 		idOf(object, "latest_charge") ??
-		idOf(object, "charge");
+		idOf(object, "charge") ??
+		idOf(paidWith, "charge");
 	const attempt = integer(object, "attempt_count");
 	const amount =
 		kind === "invoice"
 			? integer(object, failed ? "amount_due" : "amount_paid")
 			: kind === "payment_intent"
 				? integer(object, failed ? "amount" : "amount_received")
-				: integer(object, "amount_total");
+				: kind === "invoice_payment"
+					? (integer(object, "amount_paid") ??
+						integer(object, "amount_requested"))
+					: integer(object, "amount_total");
 	return {
 		refs: unique(refs),
 		attempt_ref:
@@ -206,6 +318,9 @@ function paymentFacts(
 				: undefined,
 		failure_reason: failed
 			? (text(lastError, "message") ??
+				(actionRequired
+					? "the customer must authenticate the payment (3-D Secure)"
+					: undefined) ??
 				text(lastError, "decline_code") ??
 				text(lastError, "code") ??
 				failureFallback(kind, attempt))
@@ -222,12 +337,19 @@ function failureFallback(
 		: "payment failed";
 }
 
-function subscriptionFacts(object: Record<string, unknown>): SubscriptionFacts {
+function subscriptionFacts(
+	object: Record<string, unknown>,
+	shape: StripeShape,
+): SubscriptionFacts {
 	const item = list(record(object, "items"), "data")[0];
 	const price = firstPrice(item) ?? record(object, "plan");
+	// Basil moved the period from the subscription to its items; each shape reads its own home first.
 	const periodEnd =
-		integer(object, "current_period_end") ??
-		integer(item, "current_period_end");
+		shape === "legacy"
+			? (integer(object, "current_period_end") ??
+				integer(item, "current_period_end"))
+			: (integer(item, "current_period_end") ??
+				integer(object, "current_period_end"));
 	return {
 		id: text(object, "id") ?? "unknown",
 		status: text(object, "status") ?? "unknown",

@@ -86,13 +86,17 @@ describe.each(backends)("POST /webhooks/stripe on %s", (backend: Backend) => {
 		const { app } = testApp(testDb.db);
 		const res = await app.request(
 			"/webhooks/stripe",
-			stripeRequest(envelope("customer.created", stripeObject("customer"))),
+			stripeRequest(envelope("product.created", stripeObject("product"))),
 		);
 		expect(res.status).toBe(200);
-		const [row] = await testDb.db.query<{ type: string }>(
-			"select type from plumb.events",
-		);
+		const [row] = await testDb.db.query<{
+			type: string;
+			data: { provider?: { ignored_reason?: string } };
+		}>("select type, data from plumb.events");
 		expect(row?.type).toBe("ignored");
+		expect(row?.data.provider?.ignored_reason).toBe(
+			"Plumb does not act on product.created events",
+		);
 	});
 
 	it("accepts the second of two rotated secrets", async () => {

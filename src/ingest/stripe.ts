@@ -33,6 +33,8 @@ const stripeEnvelopeSchema = z.object({
 		.positive()
 		.max(Math.floor(LATEST_STORABLE_MS / 1000)),
 	livemode: z.boolean().optional(),
+	// The version decides the payload's shape; a malformed one is read as "not stated", never refused.
+	api_version: z.string().max(100).nullish().catch(null),
 	// Checked as "an object", not key by key: Stripe objects are large and we read them in the normalizer.
 	data: z.object({
 		object: z.custom<Record<string, unknown>>(
@@ -118,6 +120,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 		}
 		const event = envelope.data;
 		const canonical = normalizeStripeEvent(event);
+		const version = canonical.version;
 		const stored = await storeEvent(deps.db, {
 			type: canonical.type,
 			source: "stripe",
@@ -127,16 +130,20 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 			data: canonical.data,
 			// The verified bytes as they came (already valid JSON): no second serialisation.
 			payload: new JsonText(text),
+			apiVersion: version.version,
 		});
 		// Committed: tell the event workers now rather than at their next poll.
 		wakeEventWorkers(deps.db);
 		if (stored.duplicate)
 			deps.metrics.duplicatesSuppressed.inc({ source: "stripe" });
-		else
+		else {
 			deps.metrics.eventsReceived.inc({
 				source: "stripe",
 				type: canonical.type,
 			});
+			if (version.newer && version.version)
+				deps.metrics.stripeUnknownApiVersions.inc({ version: version.version });
+		}
 		c.get("log").info(
 			{
 				step: "ingest",

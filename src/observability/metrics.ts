@@ -53,6 +53,12 @@ export function createMetrics(
 			labelNames: ["source"] as const,
 			registers: [registry],
 		}),
+		stripeUnknownApiVersions: new Counter({
+			name: "plumb_stripe_unknown_api_version_total",
+			help: "Stripe events sent in an API version newer than Plumb knows, read with the newest known shape",
+			labelNames: ["version"] as const,
+			registers: [registry],
+		}),
 		signatureFailures: new Counter({
 			name: "plumb_webhook_signature_failures_total",
 			help: "Webhook requests refused for a missing, bad or old signature",

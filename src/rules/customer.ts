@@ -5,6 +5,7 @@
  * lifecycle stage ← only forward; last payment status ← latest payment event.
  */
 import type { EventData, EventType } from "../core/index.ts";
+import { disputeOutcome } from "./payment.ts";
 import { earliest, highest, latest, type Register } from "./registers.ts";
 
 export type EmailSource = "auth" | "billing" | "lead";
@@ -115,7 +116,13 @@ export function customerObservation(
 	const address = normalizeEmail(facts.email);
 	const emailSource: EmailSource =
 		EMAIL_SOURCE_BY_TYPE[type] ?? (source === "stripe" ? "billing" : "lead");
-	const lastPayment = LAST_PAYMENT_BY_TYPE[type];
+	// A won dispute restores the payment: the customer's last payment reads paid again.
+	const lastPayment =
+		type === "dispute_closed"
+			? disputeOutcome(data.dispute?.status) === "dispute_lost"
+				? "disputed"
+				: "paid"
+			: LAST_PAYMENT_BY_TYPE[type];
 	return {
 		email: address
 			? { value: { address, source: emailSource }, at }

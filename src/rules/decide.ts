@@ -14,6 +14,7 @@ import { summarize } from "./describe.ts";
 import { type Failure, withFailure } from "./escalation.ts";
 import {
 	billingEscalation,
+	disputeClosedFlow,
 	disputeFlow,
 	type FlowResult,
 	supportFlow,
@@ -71,6 +72,7 @@ function subscriptionChanges(input: RuleInput): SubscriptionState[] {
 const FLOW_TYPES = new Set<EventType>([
 	"payment_failed",
 	"dispute_opened",
+	"dispute_closed",
 	"support_requested",
 ]);
 
@@ -124,6 +126,8 @@ export function decide(input: RuleInput): Decision {
 				? { customerId: before.id, fields, derived, payment }
 				: undefined;
 		if (event.type === "dispute_opened") flow = disputeFlow(input, state);
+		else if (event.type === "dispute_closed")
+			flow = disputeClosedFlow(input, state);
 		else if (state && event.type === "payment_failed")
 			flow = billingEscalation(
 				input,

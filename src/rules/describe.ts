@@ -74,6 +74,19 @@ export function summarize(
 				money(data.dispute?.amount, data.dispute?.currency),
 				data.dispute?.reason && `(${data.dispute.reason})`,
 			]);
+		case "dispute_closed":
+			return joinParts([
+				"Dispute closed:",
+				data.dispute?.status ?? "closed",
+				money(data.dispute?.amount, data.dispute?.currency),
+			]);
+		case "customer_updated":
+			return joinParts([
+				"Billing details updated",
+				data.customer?.email && `(${data.customer.email})`,
+			]);
+		case "customer_deleted":
+			return `Stripe customer ${data.customer?.stripe_customer_id ?? ""} deleted (Plumb keeps the history)`;
 		case "support_requested":
 			return joinParts([
 				"Support request:",
@@ -94,6 +107,9 @@ export function summarize(
 		case "chat_started":
 			return "Chat started";
 		case "ignored":
-			return `Ignored ${data.provider?.event_type ?? "event"}`;
+			return joinParts([
+				`Ignored ${data.provider?.event_type ?? "event"}`,
+				data.provider?.ignored_reason && `— ${data.provider.ignored_reason}`,
+			]);
 	}
 }

@@ -8,7 +8,7 @@ import {
 	type Failure,
 } from "./escalation.ts";
 import type { PaymentState } from "./payment.ts";
-import { preferredRef } from "./payment.ts";
+import { disputeOutcome, preferredRef } from "./payment.ts";
 import { classifySupportCategory } from "./support-category.ts";
 import { issueKeys, priorityFor, subjectFrom, tagsFor } from "./tickets.ts";
 import type {
@@ -199,6 +199,60 @@ export function disputeFlow(
 		notification: {
 			kind: "dispute",
 			severity: "critical",
+			title,
+			text,
+			fields: state ? notificationFields(state, dispute.reason) : [],
+			link: state ? input.customerUrl : undefined,
+		},
+	});
+	return flow;
+}
+
+/**
+ * A dispute closed: a comment on its open ticket saying how it ended; a lost one also raises an alert
+ * (the money is gone), a won one restores the payment and needs no one.
+ */
+export function disputeClosedFlow(
+	input: RuleInput,
+	state: FlowState | undefined,
+): FlowResult {
+	const dispute = input.event.data.dispute;
+	if (!dispute) return nothing();
+	const issueKey = issueKeys.dispute(dispute.id);
+	const lost = disputeOutcome(dispute.status) === "dispute_lost";
+	const amount = money(dispute.amount, dispute.currency);
+	const text = lost
+		? `Stripe closed dispute ${dispute.id} as lost: ${amount ?? "the disputed amount"} is not coming back.`
+		: `Stripe closed dispute ${dispute.id} (${dispute.status ?? "won"}): the payment stands.`;
+	const open = input.openTickets.find((ticket) => ticket.issueKey === issueKey);
+	const flow: FlowResult = open
+		? {
+				...nothing(),
+				comments: [
+					{
+						ticketId: open.id,
+						issueKey: open.issueKey,
+						externalRef: open.externalRef,
+						message: text,
+					},
+				],
+			}
+		: nothing();
+	if (!lost) return flow;
+	const who =
+		state?.fields.email?.value.address ??
+		state?.customerId ??
+		"an unknown customer";
+	const title = `Dispute lost — ${joinParts([amount, dispute.reason && `(${dispute.reason})`])} — ${who}`;
+	flow.alerts.push({
+		kind: "dispute_lost",
+		dedupeKey: `dispute_lost:${dispute.id}`,
+		severity: "warning",
+		title,
+		body: text,
+		notification: {
+			kind: "dispute",
+			severity: "warning",
 			title,
 			text,
 			fields: state ? notificationFields(state, dispute.reason) : [],

@@ -8,6 +8,14 @@ import {
 	step,
 } from "../../test/support/fold.ts";
 import { historyArbitrary, shuffled } from "../../test/support/histories.ts";
+import {
+	expectedPayments,
+	linksLast,
+	type PaymentStoryHistory,
+	paymentStoryArbitrary,
+} from "../../test/support/payment-stories.ts";
+import type { Shape } from "../../test/support/payment-story.ts";
+import { storyIds } from "../../test/support/payment-story.ts";
 import { normalizeStripeEvent, type StripeEnvelope } from "../ingest/index.ts";
 import { compareObservations } from "./registers.ts";
 
@@ -26,6 +34,8 @@ const PAYMENT_RANK: Record<string, number> = {
 	succeeded: 1,
 	refunded: 2,
 	disputed: 3,
+	dispute_won: 4,
+	dispute_lost: 5,
 };
 const LAST_PAYMENT_RANK: Record<string, number> = {
 	paid: 0,
@@ -205,3 +215,70 @@ describe("business state is independent of delivery order (pure rules, in-memory
 		);
 	});
 });
+
+/** Each real payment of the history is one payment in the state, with the status its events imply. */
+function expectOnePaymentEach(
+	history: PaymentStoryHistory,
+	state: FoldState,
+): void {
+	const expected = expectedPayments(history);
+	expect(state.payments).toHaveLength(expected.length);
+	for (const { n, status, refunded } of expected) {
+		const ids = storyIds(n);
+		const payment = state.payments.find((p) => p.refs.includes(ids.intent));
+		expect(payment?.refs).toContain(ids.invoice);
+		expect(payment?.status).toBe(status);
+		expect(payment?.amount).toBe(2000);
+		expect(payment?.amountRefunded).toBe(refunded ? 500 : 0);
+	}
+}
+
+describe.each<Shape>(["legacy", "current"])(
+	"one payment per real payment on the %s payload shape (pure rules)",
+	(shape) => {
+		it(`checkout, invoice, InvoicePayment, PaymentIntent, charge, refund and dispute in any order, duplicates included, are one payment each (${RUNS} runs)`, () => {
+			fc.assert(
+				fc.property(
+					paymentStoryArbitrary(shape).chain((history) =>
+						fc.tuple(fc.constant(history), shuffled(history.deliveries)),
+					),
+					([history, order]) => {
+						const byProviderTime = history.events
+							.map((e) => e.envelope)
+							.sort(
+								(a, b) => a.created - b.created || a.id.localeCompare(b.id),
+							);
+						const arrived = fold(order, true);
+						expectOnePaymentEach(history, arrived);
+						// Payments and the customer's fields; whether a dispute ticket could open depends on
+						// the e-mail being known when the dispute arrived (without one the alert alone tells).
+						const reference = fold(byProviderTime, false);
+						const view = (state: FoldState) =>
+							JSON.parse(canonical(state)) as {
+								payments: unknown;
+								fields: unknown;
+							};
+						expect(view(arrived).payments).toEqual(view(reference).payments);
+						expect(view(arrived).fields).toEqual(view(reference).fields);
+					},
+				),
+				{ numRuns: RUNS },
+			);
+		});
+
+		it(`the events that link the invoice to the PaymentIntent arriving last still fold everything into one payment each (${RUNS} runs)`, () => {
+			fc.assert(
+				fc.property(
+					paymentStoryArbitrary(shape).chain((history) =>
+						fc.tuple(fc.constant(history), shuffled(history.deliveries)),
+					),
+					([history, order]) => {
+						const arrived = fold(linksLast(history, order), true);
+						expectOnePaymentEach(history, arrived);
+					},
+				),
+				{ numRuns: RUNS },
+			);
+		});
+	},
+);

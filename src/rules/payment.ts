@@ -1,17 +1,37 @@
 /**
  * Payments: one per payment reference, however many events describe it. Status only moves forward
- * (failed → succeeded → refunded → disputed), so any order of the same events ends in the same place.
+ * (failed → succeeded → refunded → disputed → dispute_won | dispute_lost), so any order of the same
+ * events ends in the same place. A closed dispute is the last word: won restores the payment (the
+ * money stays), lost means it is gone.
  */
 import type { EventData, EventType } from "../core/index.ts";
 
-export type PaymentStatus = "failed" | "succeeded" | "refunded" | "disputed";
+export type PaymentStatus =
+	| "failed"
+	| "succeeded"
+	| "refunded"
+	| "disputed"
+	| "dispute_won"
+	| "dispute_lost";
 
 const STATUS_RANK: Record<PaymentStatus, number> = {
 	failed: 0,
 	succeeded: 1,
 	refunded: 2,
 	disputed: 3,
+	dispute_won: 4,
+	dispute_lost: 5,
 };
+
+/**
+ * How a closed dispute ended, from Stripe's dispute status: only `lost` takes the money; `won`, and
+ * an inquiry closed without a chargeback (`warning_closed`) or one `prevented`, leave it with you.
+ */
+export function disputeOutcome(
+	status: string | undefined,
+): "dispute_won" | "dispute_lost" {
+	return status === "lost" ? "dispute_lost" : "dispute_won";
+}
 
 export interface PaymentState {
 	refs: string[];
@@ -76,7 +96,10 @@ export function paymentObservation(
 	data: EventData,
 	at: Date,
 ): PaymentState | undefined {
-	const status = STATUS_BY_TYPE[type];
+	const status =
+		type === "dispute_closed"
+			? disputeOutcome(data.dispute?.status)
+			: STATUS_BY_TYPE[type];
 	if (!status) return undefined;
 	const refs =
 		data.payment?.refs ?? data.refund?.refs ?? data.dispute?.refs ?? [];

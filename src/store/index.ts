@@ -102,6 +102,7 @@ export {
 	waitingCrmSyncs,
 } from "./deliveries/index.ts";
 export type {
+	ApiVersionSeen,
 	ClaimedEvent,
 	EventRow,
 	InsertResult,
@@ -121,6 +122,7 @@ export {
 	recordEventFailure,
 	storeEvent,
 	storeIntent,
+	stripeApiVersionsSeen,
 } from "./events/index.ts";
 export type {
 	AttemptRecord,

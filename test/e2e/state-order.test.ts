@@ -4,6 +4,12 @@ import type { StripeEnvelope } from "../../src/ingest/index.ts";
 import type { Db } from "../../src/store/index.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { historyArbitrary, shuffled } from "../support/histories.ts";
+import {
+	expectedPayments,
+	linksLast,
+	paymentStoryArbitrary,
+} from "../support/payment-stories.ts";
+import { type Shape, storyIds } from "../support/payment-story.ts";
 import { postStripe } from "../support/state.ts";
 import { drainEvents } from "../support/worker.ts";
 
@@ -99,5 +105,62 @@ describe.each(backends)(
 				{ numRuns: RUNS },
 			);
 		}, 120_000);
+	},
+);
+
+describe.each(backends)(
+	"one payment per real payment through the database on %s",
+	(backend: Backend) => {
+		let t: TestDb;
+		beforeAll(async () => {
+			t = await freshDb(backend);
+		});
+		afterAll(async () => {
+			await t.dispose();
+		});
+
+		it.each<Shape>(["legacy", "current"])(
+			`the %s shape: any order, links last or not, duplicates included, gives one payment row per real payment (${RUNS} runs)`,
+			async (shape) => {
+				await fc.assert(
+					fc.asyncProperty(
+						paymentStoryArbitrary(shape).chain((history) =>
+							fc.tuple(
+								fc.constant(history),
+								shuffled(history.deliveries),
+								fc.boolean(),
+							),
+						),
+						async ([history, order, linkLast]) => {
+							const arrival = linkLast ? linksLast(history, order) : order;
+							const state = (await replay(t.db, arrival)) as {
+								payments: Array<{
+									status: string;
+									amount_refunded: number;
+									refs: string[];
+								}>;
+								events: unknown;
+							};
+							const expected = expectedPayments(history);
+							expect(state.payments).toHaveLength(expected.length);
+							for (const { n, status, refunded } of expected) {
+								const ids = storyIds(n);
+								const row = state.payments.find((p) =>
+									p.refs.includes(ids.intent),
+								);
+								expect(row?.refs).toContain(ids.invoice);
+								expect(row?.status).toBe(status);
+								expect(row?.amount_refunded).toBe(refunded ? 500 : 0);
+							}
+							expect(state.events).toEqual([
+								{ status: "processed", n: history.events.length },
+							]);
+						},
+					),
+					{ numRuns: RUNS },
+				);
+			},
+			120_000,
+		);
 	},
 );

@@ -9,6 +9,7 @@ import {
 import { DataDirInUseError } from "../data-dir-lock.ts";
 import { openRuntime } from "../runtime.ts";
 import type { Check } from "./check.ts";
+import { stripeVersionCheck } from "./stripe-versions.ts";
 
 /** Largest clock difference from the database that still passes (PRODUCT: within 60 s). */
 const MAX_SKEW_MS = 60_000;
@@ -72,8 +73,9 @@ export async function databaseChecks(
 					},
 		);
 		const migrations = (await loadMigrations()).length;
+		const migrated = await isMigrated(runtime.db);
 		checks.push(
-			(await isMigrated(runtime.db))
+			migrated
 				? {
 						status: "pass",
 						title: `Database: all ${migrations} migrations applied`,
@@ -85,6 +87,7 @@ export async function databaseChecks(
 					},
 		);
 		checks.push(clockCheck(skew, "the database"));
+		if (migrated) checks.push(await stripeVersionCheck(runtime.db));
 	} finally {
 		await runtime.close();
 	}

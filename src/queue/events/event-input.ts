@@ -122,7 +122,12 @@ function resolve(
 	const found = [...ids]
 		.map((id) => workspace.customers.get(id))
 		.filter((c): c is Customer => c !== undefined);
-	if (found.length === 0 && keys.identities.length > 0) {
+	// A deletion in Stripe of someone Plumb never met is no reason to start a record for them.
+	if (
+		found.length === 0 &&
+		keys.identities.length > 0 &&
+		event.type !== "customer_deleted"
+	) {
 		const id = workspace.minted.get(event.id) ?? workspace.deps.newId();
 		workspace.minted.set(event.id, id);
 		return [

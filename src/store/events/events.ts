@@ -49,7 +49,7 @@ export async function insertEvents(
 	for (const event of distinct.values()) {
 		const at = values.length;
 		rows.push(
-			`($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}::jsonb, $${at + 8}::jsonb)`,
+			`($${at + 1}, $${at + 2}, $${at + 3}, $${at + 4}, $${at + 5}, $${at + 6}, $${at + 7}::jsonb, $${at + 8}::jsonb, $${at + 9})`,
 		);
 		values.push(
 			// Minted here: uuid's v7 is monotonic within a process, so one server's events list in arrival order.
@@ -61,10 +61,11 @@ export async function insertEvents(
 			event.correlationId,
 			toJsonb(event.data),
 			toJsonb(event.payload),
+			event.apiVersion ?? null,
 		);
 	}
 	const inserted = await db.query<KeyedId>(
-		`insert into plumb.events (id, type, source, external_id, occurred_at, correlation_id, data, payload)
+		`insert into plumb.events (id, type, source, external_id, occurred_at, correlation_id, data, payload, api_version)
 		 values ${rows.join(", ")}
 		 on conflict (source, external_id) do nothing
 		 returning id, source, external_id`,

@@ -1,4 +1,6 @@
 /** The events inbox: storing events once, app intents, and the event worker's claims. */
+export type { ApiVersionSeen } from "./api-versions.ts";
+export { stripeApiVersionsSeen } from "./api-versions.ts";
 export type { ClaimedEvent } from "./event-claims.ts";
 export {
 	claimEventsById,
