@@ -12,6 +12,7 @@ import { watchAlertMetrics } from "./observability.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
 import { type RunningHttp, startHttp } from "./serve.ts";
+import { stripeCommand } from "./stripe-setup.ts";
 import { traceCommand } from "./trace.ts";
 import { type RunningWorkers, startWorkers } from "./worker.ts";
 
@@ -25,6 +26,7 @@ Commands:
   replay    requeue a delivery: replay <delivery-id> [--force] | replay --dead [--destination X]
   trace     everything Plumb knows about an id, e-mail or provider id: trace <id> [--json] [--url URL]
   doctor    launch-readiness checklist: doctor [--url URL]
+  stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
 
 Configuration comes from the environment; see README.md.`;
 
@@ -65,6 +67,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				);
 			case "migrate":
 				return await migrateCommand(config);
+			case "stripe":
+				return await stripeCommand(
+					config,
+					argv.slice(argv.indexOf("stripe") + 1),
+				);
 			default:
 				process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
 				return 2;
