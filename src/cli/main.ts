@@ -9,6 +9,7 @@ import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
 import { migrateCommand } from "./migrate.ts";
 import { watchAlertMetrics } from "./observability.ts";
+import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
 import { type RunningHttp, startHttp } from "./serve.ts";
@@ -27,6 +28,7 @@ Commands:
   trace     everything Plumb knows about an id, e-mail or provider id: trace <id> [--json] [--url URL]
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
+  reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
 
 Configuration comes from the environment; see README.md.`;
 
@@ -67,6 +69,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				);
 			case "migrate":
 				return await migrateCommand(config);
+			case "reconcile":
+				return await reconcileCommand(
+					config,
+					argv.slice(argv.indexOf("reconcile") + 1),
+				);
 			case "stripe":
 				return await stripeCommand(
 					config,

@@ -17,8 +17,17 @@ export {
 } from "./request-status.ts";
 export type { StripeWebhookDeps, StripeWebhookSettings } from "./stripe.ts";
 export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
+export type { AcceptedStripeEvent, StripeAcceptDeps } from "./stripe-accept.ts";
+export { acceptStripeEvent } from "./stripe-accept.ts";
 export type { StripeEnvelope } from "./stripe-normalize.ts";
 export { normalizeStripeEvent, stripeEventType } from "./stripe-normalize.ts";
+export type {
+	ReconcileProgress,
+	ReconcileResult,
+	ReconcileSummary,
+	StripeReconcileDeps,
+} from "./stripe-reconcile.ts";
+export { reconcileStripe } from "./stripe-reconcile.ts";
 export type { SignatureFailure } from "./stripe-signature.ts";
 export {
 	STRIPE_TOLERANCE_SECONDS,

@@ -112,6 +112,7 @@ export type {
 export {
 	claimEventsById,
 	claimPendingEvents,
+	claimSyncCheckpoint,
 	getEvent,
 	getIntentStatus,
 	insertEvent,
@@ -119,6 +120,8 @@ export {
 	isUuid,
 	markEventsProcessed,
 	recordEventFailure,
+	releaseSyncCheckpoint,
+	saveSyncCheckpoint,
 	storeEvent,
 	storeIntent,
 } from "./events/index.ts";
