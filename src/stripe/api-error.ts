@@ -86,7 +86,7 @@ export function describeStripeError(
 		const status = error.statusCode ?? "no status";
 		return new StripeApiError(
 			error.statusCode === 404 ? "not_found" : "refused",
-			`Stripe answered ${status} (${[error.type, error.code].filter(Boolean).join(", ")}) when asked to ${what}: ${error.message}`,
+			`Stripe answered ${status} (${[error.rawType ?? error.type, error.code].filter(Boolean).join(", ")}) when asked to ${what}: ${error.message}`,
 		);
 	}
 	return new StripeApiError(

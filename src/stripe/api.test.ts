@@ -186,4 +186,30 @@ describe("the Stripe API client against the loopback stand-in", () => {
 		expect(failed.data.map((e) => e.id)).toEqual(["evt_pg3", "evt_pg1"]);
 		expect(failed.data[0]?.pending_webhooks).toBe(1);
 	});
+
+	it("creates a webhook endpoint from a form body; the same Idempotency-Key replays it, other parameters under it are refused", async () => {
+		const client = api();
+		const create = (url: string) =>
+			client.call(
+				"create the webhook endpoint",
+				"webhookEndpointsWrite",
+				(sdk) =>
+					sdk.webhookEndpoints.create(
+						{ url, enabled_events: ["invoice.paid", "charge.refunded"] },
+						{ idempotencyKey: "key-1" },
+					),
+			);
+		const first = await create("https://a.example/webhooks/stripe");
+		expect(first.enabled_events).toEqual(["invoice.paid", "charge.refunded"]);
+		expect(first.secret).toMatch(/^whsec_/);
+		const replay = await create("https://a.example/webhooks/stripe");
+		expect(replay.id).toBe(first.id);
+		expect(stripe.objects("webhook_endpoints")).toHaveLength(1);
+		const clash = (await create("https://b.example/webhooks/stripe").catch(
+			(error: unknown) => error,
+		)) as StripeApiError;
+		expect(clash.kind).toBe("refused");
+		expect(clash.message).toContain("idempotency_error");
+		expect(stripe.objects("webhook_endpoints")).toHaveLength(1);
+	});
 });

@@ -3,8 +3,10 @@
  * shapes: list objects ({object: "list", data, has_more, url}), newest first, cursor pagination
  * (limit, starting_after, ending_before), `created[gte|gt|lte|lt]`, `expand[]` of ids inside list
  * items, form-encoded POST bodies, Bearer keys, Idempotency-Key replays, and Stripe's error shape
- * ({error: {type, code, message}}) with 401, 403 permission_error, 404, 429 + Retry-After /
- * Stripe-Should-Retry. It serves only what a test seeds: copies of Stripe's own example objects.
+ * ({error: {type, code, message}}) with 401, 403 (a restricted key without the permission; the
+ * spec's error `type` has no permission value, so it is invalid_request_error and the status tells,
+ * as the SDK's StripePermissionError does), 404, 429 + Retry-After / Stripe-Should-Retry. It serves
+ * only what a test seeds: copies of Stripe's own example objects.
  */
 import { randomBytes } from "node:crypto";
 import http from "node:http";
@@ -145,7 +147,6 @@ export async function startStripeApi(
 		if (!allowed)
 			return error(403, {
 				type: "invalid_request_error",
-				code: "secret_key_required",
 				message: `The provided key '${auth.slice(0, 8)}****${auth.slice(-4)}' does not have the required permissions for this endpoint on account 'acct_standin'. Having the 'rak_${need}' permission would allow this request to continue.`,
 			});
 		const items = store.get(collection) as Map<string, StripeObject>;
