@@ -109,7 +109,15 @@ export async function stripeApiChecks(config: Config): Promise<Check[]> {
 					fix: "Edit the restricted key in Stripe Dashboard › Developers › API keys and grant those permissions.",
 				},
 	];
-	if (publicUrlIsSet(config)) checks.push(await endpointCheck(api, config));
+	checks.push(
+		publicUrlIsSet(config)
+			? await endpointCheck(api, config)
+			: {
+					status: "skip",
+					title:
+						"Stripe webhook: PLUMB_PUBLIC_URL is not set, so Plumb cannot tell which endpoint is its own",
+				},
+	);
 	return checks;
 }
 
