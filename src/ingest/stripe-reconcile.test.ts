@@ -32,6 +32,7 @@ describe.each(backends)(
 
 		beforeEach(async () => {
 			waits.length = 0;
+			metrics = createMetrics();
 			stripe = await startStripeApi({
 				[SECRET]: "all",
 				[NO_EVENTS]: ["customer_read"],
@@ -68,11 +69,16 @@ describe.each(backends)(
 			await stripe.close();
 		});
 
+		let metrics = createMetrics();
+		const counted = async (name: string) =>
+			(await metrics.registry.getSingleMetric(name)?.get())?.values
+				.map((v) => `${v.labels.outcome}=${v.value}`)
+				.sort();
 		const run = (key = SECRET, sinceMs?: number) =>
 			reconcileStripe(
 				{
 					db: testDb.db,
-					metrics: createMetrics(),
+					metrics,
 					logger: createLogger({ level: "silent", secretValues: [] }),
 					api: createStripeApi(
 						{ apiKey: key, apiBase: stripe.url },
@@ -121,6 +127,14 @@ describe.each(backends)(
 			expect(new Set(ids)).toEqual(
 				new Set([...recent, ...lostLongAgo].map((e) => e.id)),
 			);
+			expect(await counted("plumb_stripe_reconcile_events_total")).toEqual([
+				"known=40",
+				"other_type=3",
+				"stored=192",
+			]);
+			expect(await counted("plumb_stripe_reconcile_runs_total")).toEqual([
+				"done=1",
+			]);
 			// Stored as Stripe sent it, normalised like a webhook's.
 			const [row] = await testDb.db.query<{
 				type: string;
@@ -182,6 +196,10 @@ describe.each(backends)(
 			expect(await storedIds()).toHaveLength(232);
 			// The lease is given back: a later run runs.
 			expect((await run()).ran).toBe(true);
+			expect(await counted("plumb_stripe_reconcile_runs_total")).toEqual([
+				"busy=1",
+				"done=2",
+			]);
 		});
 
 		it("a key without Events: Read names the permission, stores nothing, and leaves the checkpoint free", async () => {

@@ -81,7 +81,10 @@ export async function reconcileStripe(
 		CHECKPOINT,
 		options.leaseMs ?? 30 * 60_000,
 	);
-	if (position === undefined) return { ran: false, reason: "busy" };
+	if (position === undefined) {
+		deps.metrics.stripeReconcileRuns.inc({ outcome: "busy" });
+		return { ran: false, reason: "busy" };
+	}
 	const requestsBefore = deps.api.requests();
 	const nowS = Math.floor(deps.now() / 1000);
 	const sinceS =
@@ -113,6 +116,7 @@ export async function reconcileStripe(
 		newest = Math.max(newest, event.created);
 		if (!isSubscribedEventType(event.type)) {
 			summary.otherTypes += 1;
+			deps.metrics.stripeReconcileEvents.inc({ outcome: "other_type" });
 			return;
 		}
 		try {
@@ -124,9 +128,13 @@ export async function reconcileStripe(
 			);
 			if (accepted.duplicate) summary.alreadyKnown += 1;
 			else summary.stored += 1;
+			deps.metrics.stripeReconcileEvents.inc({
+				outcome: accepted.duplicate ? "known" : "stored",
+			});
 		} catch (error) {
 			if (!(error instanceof AppError)) throw error;
 			summary.refused += 1;
+			deps.metrics.stripeReconcileEvents.inc({ outcome: "refused" });
 			log.warn(
 				{
 					step: "reconcile",
@@ -185,6 +193,7 @@ export async function reconcileStripe(
 			},
 		);
 	} catch (error) {
+		deps.metrics.stripeReconcileRuns.inc({ outcome: "failed" });
 		await releaseSyncCheckpoint(deps.db, CHECKPOINT).catch(() => undefined);
 		throw error;
 	}
@@ -195,6 +204,7 @@ export async function reconcileStripe(
 		newest > 0 ? { created: newest } : position,
 		{ release: true },
 	);
+	deps.metrics.stripeReconcileRuns.inc({ outcome: "done" });
 	log.info(
 		{ step: "reconcile", source: "stripe", outcome: "done", ...summary },
 		"stripe reconcile finished",
