@@ -91,6 +91,9 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 			worker: "deliveries",
 			configured: Object.keys(connectors),
 			concurrency: config.delivery.concurrency,
+			stripe_reconcile_every_ms: reconciler
+				? config.stripe.reconcileEveryMs
+				: null,
 			database: db.kind === "pg" ? "postgres" : "pglite",
 		},
 		"delivery worker started",

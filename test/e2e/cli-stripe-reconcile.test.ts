@@ -90,6 +90,9 @@ describe.each(backends)("plumb reconcile on %s", (backend: Backend) => {
 		expect(first.out).toContain(
 			"Reconciled with Stripe: fetched 150 events (0 undelivered), 150 new, 0 already known",
 		);
+		// Not a terminal: a plain progress line per 100 events instead of a bar redrawn in place.
+		expect(first.out).toMatch(/^\[#*\.*\] 100 events fetched$/m);
+		expect(first.out).not.toContain("\r");
 		expect(await storedCount()).toBe(150);
 
 		const again = await run(["reconcile", "--since", "2d"]);
