@@ -10,9 +10,11 @@ import { doctorCommand } from "./doctor/command.ts";
 import { migrateCommand } from "./migrate.ts";
 import { missingSecrets } from "./missing-secrets.ts";
 import { watchAlertMetrics } from "./observability.ts";
+import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
 import { type RunningHttp, startHttp } from "./serve.ts";
+import { stripeCommand } from "./stripe-setup.ts";
 import { traceCommand } from "./trace.ts";
 import { type RunningWorkers, startWorkers } from "./worker.ts";
 
@@ -26,6 +28,8 @@ Commands:
   replay    requeue a delivery: replay <delivery-id> [--force] | replay --dead [--destination X]
   trace     everything Plumb knows about an id, e-mail or provider id: trace <id> [--json] [--url URL]
   doctor    launch-readiness checklist: doctor [--url URL]
+  stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
+  reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
 
 Configuration comes from the environment; see README.md.`;
 
@@ -66,6 +70,16 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				);
 			case "migrate":
 				return await migrateCommand(config);
+			case "reconcile":
+				return await reconcileCommand(
+					config,
+					argv.slice(argv.indexOf("reconcile") + 1),
+				);
+			case "stripe":
+				return await stripeCommand(
+					config,
+					argv.slice(argv.indexOf("stripe") + 1),
+				);
 			default:
 				process.stderr.write(`Unknown command: ${command}\n\n${USAGE}\n`);
 				return 2;

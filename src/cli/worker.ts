@@ -14,6 +14,7 @@ import {
 } from "../store/index.ts";
 import { startAlertEvaluator, watchAlertMetrics } from "./observability.ts";
 import type { Runtime } from "./runtime.ts";
+import { startStripeReconciler } from "./stripe-reconciler.ts";
 
 export interface RunningWorkers {
 	/** Stops claiming, drains in-flight work (PLUMB_DELIVERY_DRAIN_TIMEOUT), releases the rest. */
@@ -79,12 +80,20 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 		publicUrl: config.publicUrl,
 		now,
 	});
+	// Off without STRIPE_API_KEY: there is nothing to read Stripe's events with.
+	const apiKey = config.stripe.apiKey;
+	const reconciler = apiKey
+		? startStripeReconciler(runtime, apiKey)
+		: undefined;
 	logger.info(
 		{
 			step: "start",
 			worker: "deliveries",
 			configured: Object.keys(connectors),
 			concurrency: config.delivery.concurrency,
+			stripe_reconcile_every_ms: reconciler
+				? config.stripe.reconcileEveryMs
+				: null,
 			database: db.kind === "pg" ? "postgres" : "pglite",
 		},
 		"delivery worker started",
@@ -92,7 +101,7 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 	return {
 		async stop() {
 			// Events first: deliveries they queue while draining still find a running delivery worker.
-			await Promise.all([events.stop(), alertRules.stop()]);
+			await Promise.all([events.stop(), alertRules.stop(), reconciler?.stop()]);
 			await deliveries.stop();
 			await wakeup.close();
 		},

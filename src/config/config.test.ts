@@ -47,6 +47,7 @@ describe("loadConfig", () => {
 			STRIPE_WEBHOOK_SECRET: "whsec_one123, whsec_two456",
 			STRIPE_API_KEY: "sk_test_123456",
 			STRIPE_API_BASE: "http://127.0.0.1:12111",
+			PLUMB_STRIPE_RECONCILE_EVERY: "15m",
 			HUBSPOT_ACCESS_TOKEN: "pat-na1-123456",
 			HUBSPOT_BASE_URL: "http://127.0.0.1:4010",
 			ZENDESK_BASE_URL: "https://acme.zendesk.com",
@@ -78,6 +79,7 @@ describe("loadConfig", () => {
 			"whsec_one123",
 			"whsec_two456",
 		]);
+		expect(config.stripe.reconcileEveryMs).toBe(15 * 60_000);
 		expect(configuredConnectors(config)).toEqual({
 			hubspot: true,
 			zendesk: true,
@@ -128,6 +130,7 @@ describe("loadConfig", () => {
 		["PLUMB_PLANS", "{SENTINEL", /JSON/],
 		["PLUMB_PLANS", '{"p": {"tier": "SENTINEL"}}', /./],
 		["STRIPE_API_KEY", "pk_live_SENTINEL", /sk_/],
+		["PLUMB_STRIPE_RECONCILE_EVERY", "60SENTINEL", /duration/],
 	])(
 		"stops on a bad %s, naming it without printing the value",
 		(name, value, hint) => {

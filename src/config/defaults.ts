@@ -7,6 +7,8 @@ export const DEFAULTS = {
 	dataDir: "./.plumb/data",
 	hubspotBaseUrl: "https://api.hubapi.com",
 	stripeApiBase: "https://api.stripe.com",
+	/** How often a worker reconciles with Stripe's List Events (with STRIPE_API_KEY). */
+	stripeReconcileEveryMs: 60 * 60 * 1000,
 	logLevel: "info",
 	nodeEnv: "development",
 	/** Supabase puts `authenticated` in the `aud` of every signed-in user's access token. */

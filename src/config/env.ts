@@ -25,7 +25,7 @@ const csv = (item: z.ZodType<string, string>, message: string) =>
 		.pipe(z.array(item, { error: message }).min(1, { error: message }));
 
 /** `500ms`, `15s`, `10m`, `24h`, `7d`: a unit is required, so a bare number is never misread. */
-const duration = z
+export const duration = z
 	.string()
 	.regex(/^\d+(\.\d+)?(ms|s|m|h|d)$/, {
 		error: "must be a duration such as 500ms, 15s, 10m, 24h or 7d",
@@ -126,6 +126,7 @@ export const envSchema = z.object({
 			.regex(/^(sk|rk)_\S+$/, { error: "must be a Stripe sk_… or rk_… key" }),
 	),
 	STRIPE_API_BASE: optional(url("must be an http(s) URL")),
+	PLUMB_STRIPE_RECONCILE_EVERY: optional(duration),
 	HUBSPOT_ACCESS_TOKEN: optional(
 		z.string().regex(/^\S+$/, { error: "must not contain spaces" }),
 	),

@@ -68,6 +68,8 @@ export function loadConfig(
 			webhookSecrets: env.STRIPE_WEBHOOK_SECRET ?? [],
 			apiKey: env.STRIPE_API_KEY,
 			apiBase: env.STRIPE_API_BASE ?? DEFAULTS.stripeApiBase,
+			reconcileEveryMs:
+				env.PLUMB_STRIPE_RECONCILE_EVERY ?? DEFAULTS.stripeReconcileEveryMs,
 		},
 		hubspot: env.HUBSPOT_ACCESS_TOKEN
 			? {

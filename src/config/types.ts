@@ -17,6 +17,8 @@ export interface Config {
 		readonly webhookSecrets: readonly string[];
 		readonly apiKey: string | undefined;
 		readonly apiBase: string;
+		/** PLUMB_STRIPE_RECONCILE_EVERY: the worker's reconcile interval (runs only with apiKey). */
+		readonly reconcileEveryMs: number;
 	};
 	readonly hubspot:
 		| { readonly accessToken: string; readonly baseUrl: string }

@@ -17,6 +17,8 @@ export {
 } from "./request-status.ts";
 export type { StripeWebhookDeps, StripeWebhookSettings } from "./stripe.ts";
 export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
+export type { AcceptedStripeEvent, StripeAcceptDeps } from "./stripe-accept.ts";
+export { acceptStripeEvent } from "./stripe-accept.ts";
 export type { StripeShape, StripeVersionInfo } from "./stripe-api-versions.ts";
 export {
 	CURRENT_STRIPE_API_VERSION,
@@ -26,6 +28,13 @@ export {
 } from "./stripe-api-versions.ts";
 export type { StripeEnvelope } from "./stripe-normalize.ts";
 export { normalizeStripeEvent, stripeEventType } from "./stripe-normalize.ts";
+export type {
+	ReconcileProgress,
+	ReconcileResult,
+	ReconcileSummary,
+	StripeReconcileDeps,
+} from "./stripe-reconcile.ts";
+export { reconcileStripe } from "./stripe-reconcile.ts";
 export type { SignatureFailure } from "./stripe-signature.ts";
 export {
 	STRIPE_TOLERANCE_SECONDS,

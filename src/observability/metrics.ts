@@ -47,6 +47,18 @@ export function createMetrics(
 			labelNames: ["source", "type"] as const,
 			registers: [registry],
 		}),
+		stripeReconcileRuns: new Counter({
+			name: "plumb_stripe_reconcile_runs_total",
+			help: "Reconcile runs with Stripe's List Events: done, busy (another process held the checkpoint) or failed",
+			labelNames: ["outcome"] as const,
+			registers: [registry],
+		}),
+		stripeReconcileEvents: new Counter({
+			name: "plumb_stripe_reconcile_events_total",
+			help: "Events reconcile read from Stripe: stored (a webhook Plumb had missed), known, other_type (not subscribed) or refused",
+			labelNames: ["outcome"] as const,
+			registers: [registry],
+		}),
 		duplicatesSuppressed: new Counter({
 			name: "plumb_events_duplicates_total",
 			help: "Deliveries of an event that was already stored (answered 200, not stored again)",

@@ -113,6 +113,7 @@ export type {
 export {
 	claimEventsById,
 	claimPendingEvents,
+	claimSyncCheckpoint,
 	getEvent,
 	getIntentStatus,
 	insertEvent,
@@ -120,6 +121,8 @@ export {
 	isUuid,
 	markEventsProcessed,
 	recordEventFailure,
+	releaseSyncCheckpoint,
+	saveSyncCheckpoint,
 	storeEvent,
 	storeIntent,
 	stripeApiVersionsSeen,

@@ -10,16 +10,18 @@ import type { Check, CheckStatus } from "./check.ts";
 import { connectorChecks } from "./connectors.ts";
 import { databaseChecks } from "./database.ts";
 import { instanceChecks } from "./instance.ts";
+import { stripeApiChecks } from "./stripe-api.ts";
 
 export const DOCTOR_USAGE = `Usage: plumb doctor [--url https://plumb.example.com]
 
 Checks launch readiness: configuration, database, each configured connector's credentials (a harmless
-read), Stripe webhook secrets, admin token, CORS and the clock. With --url, also checks the running
+read), Stripe webhook secrets, the Stripe API key's permissions and webhook endpoint (with STRIPE_API_KEY), admin token, CORS and the clock. With --url, also checks the running
 instance from outside (an unsigned webhook gets 401, /admin/api refuses requests without the token).
 Exit code 1 when any check fails.`;
 
 const MARK: Readonly<Record<CheckStatus, string>> = {
 	pass: "✓",
+	warn: "!",
 	fail: "✗",
 	skip: "-",
 };
@@ -67,6 +69,7 @@ export async function doctorCommand(
 		...(await databaseChecks(config, url)),
 		...securityChecks(config),
 		...(await connectorChecks(config)),
+		...(await stripeApiChecks(config)),
 		...(url === undefined ? [] : await instanceChecks(config, url)),
 	];
 	const clean = checks.map((check) => ({
@@ -81,7 +84,7 @@ export async function doctorCommand(
 function print(checks: readonly Check[]): void {
 	for (const check of checks) {
 		process.stdout.write(`${MARK[check.status]} ${check.title}\n`);
-		if (check.status === "fail" && check.fix)
+		if ((check.status === "fail" || check.status === "warn") && check.fix)
 			process.stdout.write(`    fix: ${check.fix}\n`);
 	}
 }

@@ -17,3 +17,8 @@ export type {
 	StoreIntentResult,
 } from "./intents.ts";
 export { getIntentStatus, storeIntent } from "./intents.ts";
+export {
+	claimSyncCheckpoint,
+	releaseSyncCheckpoint,
+	saveSyncCheckpoint,
+} from "./sync-checkpoints.ts";
