@@ -21,7 +21,6 @@ export type { AcceptedStripeEvent, StripeAcceptDeps } from "./stripe-accept.ts";
 export { acceptStripeEvent } from "./stripe-accept.ts";
 export type { StripeShape, StripeVersionInfo } from "./stripe-api-versions.ts";
 export {
-	CURRENT_STRIPE_API_VERSION,
 	KNOWN_STRIPE_API_VERSIONS,
 	stripeVersionInfo,
 	unknownStripeVersions,

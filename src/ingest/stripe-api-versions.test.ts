@@ -7,8 +7,8 @@ import {
 	stripeRequest,
 } from "../../test/support/stripe.ts";
 import { stripeVersionCheck } from "../cli/doctor/stripe-versions.ts";
+import { STRIPE_API_VERSION } from "../stripe/index.ts";
 import {
-	CURRENT_STRIPE_API_VERSION,
 	KNOWN_STRIPE_API_VERSIONS,
 	stripeVersionInfo,
 	unknownStripeVersions,
@@ -17,7 +17,7 @@ import {
 describe("the known Stripe API versions", () => {
 	it("run from 2020-03-02 to the current version, in order, each once", () => {
 		expect(KNOWN_STRIPE_API_VERSIONS[0]).toBe("2020-03-02");
-		expect(KNOWN_STRIPE_API_VERSIONS.at(-1)).toBe(CURRENT_STRIPE_API_VERSION);
+		expect(KNOWN_STRIPE_API_VERSIONS.at(-1)).toBe(STRIPE_API_VERSION);
 		expect([...KNOWN_STRIPE_API_VERSIONS].sort()).toEqual([
 			...KNOWN_STRIPE_API_VERSIONS,
 		]);
@@ -130,7 +130,7 @@ describe.each(backends)(
 			expect(check.status).toBe("fail");
 			expect(check.title).toContain("2027-02-24.fig");
 			expect(check.title).not.toContain("2025-08-27.basil,");
-			expect(check.fix).toContain(CURRENT_STRIPE_API_VERSION);
+			expect(check.fix).toContain(STRIPE_API_VERSION);
 		});
 
 		it("passes doctor when every version seen is known", async () => {

@@ -3,6 +3,7 @@
  * Source: the "pinned API version" lines of stripe-node's CHANGELOG (2020-03-02 onward) and
  * ../shared/contracts/stripe/api-drift.md for what changed at 2025-03-31.basil.
  */
+import { STRIPE_API_VERSION } from "../stripe/index.ts";
 
 /** `legacy`: invoices carry payment_intent/charge/subscription/paid, charges carry invoice, subscriptions carry their period.
  *  `basil`: invoices link to payments only through InvoicePayment, subscription periods live on items, checkout shipping under collected_information. */
@@ -43,9 +44,6 @@ export const KNOWN_STRIPE_API_VERSIONS = [
 	"2026-07-29.dahlia",
 ] as const;
 
-/** The newest version Plumb was built against: what `plumb stripe setup` would ask for. */
-export const CURRENT_STRIPE_API_VERSION = "2026-07-29.dahlia";
-
 /** The first version of the current shape. */
 const BASIL = "2025-03-31";
 
@@ -79,9 +77,7 @@ export function stripeVersionInfo(
 	const date = dateOf(version);
 	const known = KNOWN.has(version);
 	const newer =
-		!known &&
-		date !== undefined &&
-		date > (dateOf(CURRENT_STRIPE_API_VERSION) ?? "");
+		!known && date !== undefined && date > (dateOf(STRIPE_API_VERSION) ?? "");
 	return {
 		version,
 		shape: date !== undefined && date < BASIL ? "legacy" : "basil",

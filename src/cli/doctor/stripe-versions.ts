@@ -1,9 +1,7 @@
 /** `plumb doctor`: the Stripe API versions events arrived in that Plumb does not know. */
-import {
-	CURRENT_STRIPE_API_VERSION,
-	unknownStripeVersions,
-} from "../../ingest/index.ts";
+import { unknownStripeVersions } from "../../ingest/index.ts";
 import { type Db, stripeApiVersionsSeen } from "../../store/index.ts";
+import { STRIPE_API_VERSION } from "../../stripe/index.ts";
 import type { Check } from "./check.ts";
 
 export async function stripeVersionCheck(db: Db): Promise<Check> {
@@ -28,7 +26,7 @@ export async function stripeVersionCheck(db: Db): Promise<Check> {
 	const names = [...unknown].join(", ");
 	return {
 		status: "fail",
-		title: `Stripe API versions: events arrived in ${names}, which this Plumb does not know (read with the ${CURRENT_STRIPE_API_VERSION} shape)`,
-		fix: `Update Plumb, or set the webhook endpoint's API version to ${CURRENT_STRIPE_API_VERSION} in the Stripe Dashboard (Developers › Webhooks).`,
+		title: `Stripe API versions: events arrived in ${names}, which this Plumb does not know (read with the ${STRIPE_API_VERSION} shape)`,
+		fix: `Update Plumb, or set the webhook endpoint's API version to ${STRIPE_API_VERSION} in the Stripe Dashboard (Developers › Webhooks).`,
 	};
 }
