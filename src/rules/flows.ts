@@ -167,12 +167,7 @@ export function disputeFlow(
 	const dispute = input.event.data.dispute;
 	if (!dispute) return nothing();
 	const issueKey = issueKeys.dispute(dispute.id);
-	const amount = money(dispute.amount, dispute.currency);
-	const who =
-		state?.fields.email?.value.address ??
-		state?.customerId ??
-		"an unknown customer";
-	const title = `Dispute opened — ${joinParts([amount, dispute.reason && `(${dispute.reason})`])} — ${who}`;
+	const title = disputeTitle("Dispute opened", dispute, state);
 	const text = joinParts([
 		`Stripe dispute ${dispute.id} on ${dispute.refs.join(", ") || "an unknown charge"}.`,
 		dispute.status && `Status: ${dispute.status}.`,
@@ -190,21 +185,15 @@ export function disputeFlow(
 				text,
 			)
 		: nothing();
-	flow.alerts.push({
-		kind: "dispute",
-		dedupeKey: issueKey,
-		severity: "critical",
-		title,
-		body: text,
-		notification: {
+	flow.alerts.push(
+		disputeAlert(input, state, {
 			kind: "dispute",
+			dedupeKey: issueKey,
 			severity: "critical",
 			title,
 			text,
-			fields: state ? notificationFields(state, dispute.reason) : [],
-			link: state ? input.customerUrl : undefined,
-		},
-	});
+		}),
+	);
 	return flow;
 }
 
@@ -239,27 +228,63 @@ export function disputeClosedFlow(
 			}
 		: nothing();
 	if (!lost) return flow;
+	flow.alerts.push(
+		disputeAlert(input, state, {
+			kind: "dispute_lost",
+			dedupeKey: `dispute_lost:${dispute.id}`,
+			severity: "warning",
+			title: disputeTitle("Dispute lost", dispute, state),
+			text,
+		}),
+	);
+	return flow;
+}
+
+type Dispute = NonNullable<RuleInput["event"]["data"]["dispute"]>;
+
+/** "Dispute opened — $20.00 (fraudulent) — ada@example.com": what, how much, why, who. */
+function disputeTitle(
+	headline: string,
+	dispute: Dispute,
+	state: FlowState | undefined,
+): string {
+	const amount = money(dispute.amount, dispute.currency);
 	const who =
 		state?.fields.email?.value.address ??
 		state?.customerId ??
 		"an unknown customer";
-	const title = `Dispute lost — ${joinParts([amount, dispute.reason && `(${dispute.reason})`])} — ${who}`;
-	flow.alerts.push({
-		kind: "dispute_lost",
-		dedupeKey: `dispute_lost:${dispute.id}`,
-		severity: "warning",
+	return `${headline} — ${joinParts([amount, dispute.reason && `(${dispute.reason})`])} — ${who}`;
+}
+
+/** A dispute's alert and its notification (the dispute channel), with the customer when known. */
+function disputeAlert(
+	input: RuleInput,
+	state: FlowState | undefined,
+	alert: {
+		kind: "dispute" | "dispute_lost";
+		dedupeKey: string;
+		severity: "critical" | "warning";
+		title: string;
+		text: string;
+	},
+): FlowResult["alerts"][number] {
+	const { title, text, severity } = alert;
+	const reason = input.event.data.dispute?.reason;
+	return {
+		kind: alert.kind,
+		dedupeKey: alert.dedupeKey,
+		severity,
 		title,
 		body: text,
 		notification: {
 			kind: "dispute",
-			severity: "warning",
+			severity,
 			title,
 			text,
-			fields: state ? notificationFields(state, dispute.reason) : [],
+			fields: state ? notificationFields(state, reason) : [],
 			link: state ? input.customerUrl : undefined,
 		},
-	});
-	return flow;
+	};
 }
 
 /**
