@@ -186,16 +186,7 @@ export async function startHubSpotStandIn(options: {
 								links: {},
 							},
 						];
-			return {
-				status: errors.length > 0 ? 207 : 200,
-				body: {
-					status: "COMPLETE",
-					results,
-					...(errors.length > 0 ? { errors, numErrors: errors.length } : {}),
-					startedAt: iso(),
-					completedAt: iso(),
-				},
-			};
+			return batchAnswer(results, errors);
 		}
 		if (
 			req.method === "POST" &&
@@ -278,16 +269,7 @@ export async function startHubSpotStandIn(options: {
 					archived: false,
 				});
 			}
-			return {
-				status: errors.length > 0 ? 207 : 200,
-				body: {
-					status: "COMPLETE",
-					results,
-					...(errors.length > 0 ? { errors, numErrors: errors.length } : {}),
-					startedAt: iso(),
-					completedAt: iso(),
-				},
-			};
+			return batchAnswer(results, errors);
 		}
 		return error(404, "OBJECT_NOT_FOUND", `No route ${req.method} ${req.path}`);
 	};
@@ -443,4 +425,18 @@ export async function startSlackStandIn() {
 		return { status: 200, body: "ok" };
 	});
 	return { ...standIn, messages, webhookUrl: `${standIn.url}${secretPath}` };
+}
+
+/** HubSpot's batch response: 200 when every input succeeded, 207 (multi-status) with the errors otherwise. */
+function batchAnswer(results: unknown[], errors: unknown[]) {
+	return {
+		status: errors.length > 0 ? 207 : 200,
+		body: {
+			status: "COMPLETE",
+			results,
+			...(errors.length > 0 ? { errors, numErrors: errors.length } : {}),
+			startedAt: iso(),
+			completedAt: iso(),
+		},
+	};
 }
