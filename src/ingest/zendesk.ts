@@ -207,7 +207,7 @@ export function zendeskWebhook(deps: ZendeskWebhookDeps): Hono<AppEnv> {
 			if (change === undefined) {
 				throw new AppError(
 					"validation_failed",
-					"Not a ticket status change: send {ticket_id, status, external_id, updated_at} (see the README).",
+					"Not a ticket status change: send {ticket_id, status, external_id, updated_at} (see docs/connectors.md, Zendesk).",
 				);
 			}
 			const type = CLOSED.has(change.ticket.status)

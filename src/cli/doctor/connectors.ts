@@ -13,7 +13,7 @@ const TIMEOUT_MS = 10_000;
 
 const FIXES = {
 	hubspot:
-		"Create a private app with the contact scopes (README, section Connectors) and set HUBSPOT_ACCESS_TOKEN to its token.",
+		"Create a private app with the contact scopes (docs/connectors.md, HubSpot) and set HUBSPOT_ACCESS_TOKEN to its token.",
 	zendesk:
 		"Check ZENDESK_BASE_URL, ZENDESK_EMAIL (an agent) and ZENDESK_API_TOKEN (Admin Center › Apps and integrations › Zendesk API).",
 	email:
