@@ -62,7 +62,7 @@ const id = z
 	.transform(String);
 const text = z.string().max(500);
 
-/** The body Plumb's README asks for in the trigger's "Notify webhook" action (placeholders rendered). */
+/** The body docs/connectors.md asks for in the trigger's "Notify webhook" action (placeholders rendered). */
 const triggerBodySchema = z.object({
 	ticket_id: id,
 	status: text.min(1),

@@ -54,7 +54,7 @@ export interface Loop {
 	stop(): Promise<void>;
 }
 
-/** While the database is away, one warning per this many ms (the README's fault table promises it). */
+/** While the database is away, one warning per this many ms (the fault table in docs/operating.md promises it). */
 const OUTAGE_LOG_INTERVAL_MS = 10_000;
 
 export function startLoop(options: LoopOptions): Loop {

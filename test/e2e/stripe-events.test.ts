@@ -1,6 +1,6 @@
 /**
  * Issue 14 item 3: the Stripe events a founder subscribes to today, each through the signed webhook
- * and the event worker, with the state change and side effects the README's table states.
+ * and the event worker, with the state change and side effects the table in docs/stripe.md states.
  */
 import { describe, expect, it } from "vitest";
 import { type Backend, backends, useFreshDb } from "../support/db.ts";

@@ -66,7 +66,7 @@ describe.runIf(backends.includes("pg"))(
 					kills: "worker",
 					readyLimitMs: volume.readyLimitMs,
 					// A worker killed after a HubSpot call but before recording it leaves the delivery to be
-					// sent again when its lease expires (at least once, README "Scaling out workers"): at
+					// sent again when its lease expires (at least once, docs/deliveries.md "Scaling out workers"): at
 					// most the calls in flight, PLUMB_HUBSPOT_CONCURRENCY = 8, per kill.
 					doublesAllowed: 8 * kills,
 					inject: killAndRestart("worker"),

@@ -267,7 +267,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 		pass: tick,
 		listen: { wakeup: deps.wakeup, channel: DELIVERIES_CHANNEL },
 		// Every failed pass backs off as for a lost database, logged as `deliver` / `worker_error`
-		// (the README's fault table); a claim's conflicts are retried within the pass.
+		// (the fault table in docs/operating.md); a claim's conflicts are retried within the pass.
 		classify: () => "unavailable",
 		unavailableOutcome: "worker_error",
 		logger,
