@@ -43,9 +43,9 @@ export function renderReport(
 ): string {
 	const isVendor = (check: Check) =>
 		vendorChecks.some((v) => v.text === check.text);
-	const failed = [...report.sent, ...report.checks].filter(
-		(c) => c.mark === "✗",
-	).length;
+	const failed =
+		[...report.sent, ...report.checks].filter((c) => c.mark === "✗").length +
+		(report.stopped === undefined ? 0 : 1);
 	const good = report.checks.filter((c) => c.mark === "✓").length;
 	const out = [
 		heading,

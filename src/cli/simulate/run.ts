@@ -87,7 +87,8 @@ export async function runScenario(
 			});
 			if (send.kind === "intent" && ok && typeof body?.id === "string")
 				intents.push({ id: body.id, bearer: prepared.bearer });
-			if (status === 400 && body?.error === "invalid_signature")
+			// Every later request would be refused the same way: stop here and say which secret differs.
+			if (body?.error === "invalid_signature")
 				return {
 					sent,
 					checks: [],
