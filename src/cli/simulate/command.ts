@@ -11,6 +11,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
 import { type Config, durationSchema } from "../../config/index.ts";
+import { DataDirInUseError } from "../data-dir-lock.ts";
 import type { Check } from "./checks.ts";
 import { instanceAt } from "./instance.ts";
 import { passed, progressPrinter, renderReport } from "./report.ts";
@@ -140,6 +141,20 @@ export async function simulateCommand(
 			const { code } = await simulate(config, args, args.url, standIns);
 			return code;
 		}
+		return await simulateHere(config, args, standIns, startInstance);
+	} finally {
+		await standIns?.close();
+	}
+}
+
+/** The quick start: Plumb started in this process, the scenario run against it once it is ready. */
+async function simulateHere(
+	config: Config,
+	args: Args,
+	standIns: VendorStandIns | undefined,
+	startInstance: StartInstance,
+): Promise<number> {
+	try {
 		return await startInstance(withStandIns(config, standIns), async (url) => {
 			const outcome = await simulate(config, args, url, standIns);
 			if (!args.exit)
@@ -148,8 +163,13 @@ export async function simulateCommand(
 				);
 			return { ...outcome, keepRunning: !args.exit };
 		});
-	} finally {
-		await standIns?.close();
+	} catch (error) {
+		// Plumb already runs on this data directory: drive that one instead of starting another.
+		if (!(error instanceof DataDirInUseError)) throw error;
+		process.stderr.write(
+			`${error.message}\nIs that your running Plumb? Drive it instead: plumb simulate ${args.scenario} --url ${config.publicUrl}\n`,
+		);
+		return 1;
 	}
 }
 

@@ -69,7 +69,9 @@ export function renderReport(
 	if (report.stopped !== undefined)
 		out.push(`✗ Stopped: ${report.stopped}`, "");
 	out.push(
-		passed(report) ? `PASS: ${good} checks ✓` : `FAIL: ${failed} ✗ (${good} ✓)`,
+		passed(report)
+			? `PASS: ${good} check${good === 1 ? "" : "s"} ✓`
+			: `FAIL: ${failed} ✗ (${good} ✓)`,
 	);
 	return `${out.join("\n")}\n`;
 }

@@ -122,7 +122,11 @@ export async function runScenario(
 			sent.push(solved);
 			state = await settle(() => evaluate(solved.mark === "✓"), deadline);
 		}
-		options.onProgress?.(sent.length, sent.length, "done");
+		options.onProgress?.(
+			scenario.sends.length + 1,
+			scenario.sends.length + 1,
+			"done",
+		);
 		return { sent, checks: state.checks };
 	} catch (error) {
 		return {
