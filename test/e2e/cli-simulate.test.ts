@@ -103,6 +103,7 @@ describe("plumb simulate", () => {
 			"✓ Zendesk: the support ticket is solved (ticket.status_changed) → 200",
 			"✓ Ada: $20.00 payment refunded, $5.00 refunded",
 			"✓ Grace: $49.00 payment succeeded",
+			"✓ Grace: 2 failed attempt(s) on the timeline before it went through",
 			"✓ Grace: plan active",
 			"✓ Grace: ticket closed after Zendesk solved it",
 			"✓ Alan: $99.00 payment disputed",

@@ -37,6 +37,7 @@ export interface CustomerView {
 			external_ref: string | null;
 		}>;
 	};
+	timeline: Array<{ type: string; summary: string }>;
 	integrations: Array<{
 		name: string;
 		configured: boolean;
@@ -87,6 +88,21 @@ export function customerChecks(
 								got.amount_refunded === String(want.refunded)),
 						`${who}: ${money} payment ${got.status}${want.refunded ? `, $${(Number(got.amount_refunded) / 100).toFixed(2)} refunded` : ""}${got.status === want.status ? "" : ` (expected ${want.status})`}`,
 					),
+		);
+	}
+	for (const want of expected.payments.filter((p) => p.failures)) {
+		// The timeline is the customer page's record of every attempt, in the dashboard's words.
+		const failures = view.timeline.filter(
+			(item) =>
+				item.type === "event" &&
+				item.summary.startsWith("Payment failed") &&
+				item.summary.includes(want.ref),
+		).length;
+		checks.push(
+			pass(
+				failures === want.failures,
+				`${who}: ${failures} failed attempt(s) on the timeline before it went through${failures === want.failures ? "" : ` (expected ${want.failures})`}`,
+			),
 		);
 	}
 	if (expected.planStatus !== undefined)

@@ -43,6 +43,8 @@ export interface CustomerExpectation {
 		status: string;
 		amount: number;
 		refunded?: number;
+		/** Failed attempts the timeline must show for it. */
+		failures?: number;
 	}>;
 	/** The app's user id the customer must carry (from the signup webhook or the token). */
 	appUserId?: string;
@@ -245,7 +247,12 @@ export function buildScenario(
 				email: grace.email,
 				name: grace.name,
 				payments: [
-					{ ref: invoice.id, status: "succeeded", amount: PLAN.amount },
+					{
+						ref: invoice.id,
+						status: "succeeded",
+						amount: PLAN.amount,
+						failures: 2,
+					},
 				],
 				appUserId: user.id,
 				ticket: true,
