@@ -101,11 +101,11 @@ function missing(config: Config): string[] {
 	const problems: string[] = [];
 	if (config.stripe.webhookSecrets.length === 0)
 		problems.push(
-			"STRIPE_WEBHOOK_SECRET is not set: Stripe events cannot be signed. For a local try-out:\n    export STRIPE_WEBHOOK_SECRET=whsec_test_secret_for_local_use",
+			"STRIPE_WEBHOOK_SECRET is not set: Stripe events cannot be signed. For a local try-out:\n      export STRIPE_WEBHOOK_SECRET=whsec_test_secret_for_local_use",
 		);
 	if (config.adminToken === undefined)
 		problems.push(
-			"ADMIN_TOKEN is not set: the resulting state is read through the admin API. Make one:\n    export ADMIN_TOKEN=$(openssl rand -hex 32)",
+			"ADMIN_TOKEN is not set: the resulting state is read through the admin API. Make one:\n      export ADMIN_TOKEN=$(openssl rand -hex 32)",
 		);
 	return problems;
 }
@@ -128,7 +128,7 @@ export async function simulateCommand(
 	const problems = missing(config);
 	if (problems.length > 0) {
 		process.stderr.write(
-			`plumb simulate: ${problems.join("\n")}\n(Set them where the instance runs too: simulate signs with the instance's secrets.)\n`,
+			`plumb simulate cannot run yet:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSet them where the instance runs too: simulate signs with the instance's own secrets.\n`,
 		);
 		return 1;
 	}
