@@ -146,7 +146,7 @@ export function customerChecks(
 	return checks;
 }
 
-/** Checks still open after waiting: worth another look, since deliveries may still be retrying. */
+/** Nothing ✗: while something is, the run looks again until its wait runs out (deliveries may still be retrying). */
 export function allPass(checks: readonly Check[]): boolean {
 	return checks.every((check) => check.mark !== "✗");
 }

@@ -10,7 +10,11 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import { parseArgs } from "node:util";
-import { type Config, durationSchema } from "../../config/index.ts";
+import {
+	type Config,
+	configuredConnectors,
+	durationSchema,
+} from "../../config/index.ts";
 import { DataDirInUseError } from "../data-dir-lock.ts";
 import type { Check } from "./checks.ts";
 import { instanceAt } from "./instance.ts";
@@ -154,6 +158,13 @@ async function simulateHere(
 	standIns: VendorStandIns | undefined,
 	startInstance: StartInstance,
 ): Promise<number> {
+	const live = Object.entries(configuredConnectors(config))
+		.filter(([, configured]) => configured)
+		.map(([name]) => name);
+	if (standIns === undefined && live.length > 0)
+		process.stdout.write(
+			`Note: ${live.join(", ")} configured here: the simulated customers (…@example.com) will reach them. --stand-ins keeps them on loopback.\n`,
+		);
 	try {
 		return await startInstance(withStandIns(config, standIns), async (url) => {
 			const outcome = await simulate(config, args, url, standIns);
