@@ -70,7 +70,7 @@ describe("plumb simulate", () => {
 		expect(out).toContain(
 			"– Ada: HubSpot skipped: HubSpot is not configured: set HUBSPOT_ACCESS_TOKEN",
 		);
-		expect(out).toMatch(/PASS: \d+ checks ✓/);
+		expect(out).toContain("PASS: 1 check ✓");
 		// Not a TTY: plain progress lines, no bar.
 		expect(out).toContain("[0/4] Ada pays $20");
 		expect(out).not.toContain("█");
