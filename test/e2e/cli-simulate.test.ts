@@ -121,12 +121,34 @@ describe("plumb simulate", () => {
 		expect(code).toBe(0);
 	}, 60_000);
 
-	it("--url drives a running instance; a wrong secret or a wrong admin token is ✗ with a clear message and exit 1", async () => {
+	it("--url drives a running instance pointed at simulate's stand-ins; a wrong secret or a wrong admin token is ✗ with a clear message and exit 1", async () => {
 		const { url, env } = await envAt();
-		plumb(["start"], { ...env, LOG_LEVEL: "warn" });
+		// The stand-ins take three ports in a row from here (HubSpot, Zendesk, Slack).
+		const base = await freePort();
+		plumb(["start"], {
+			...env,
+			LOG_LEVEL: "warn",
+			HUBSPOT_ACCESS_TOKEN: "pat-simulate-stand-in",
+			HUBSPOT_BASE_URL: `http://127.0.0.1:${base}`,
+			PLUMB_DELIVERY_TIMEOUT: "2s",
+			PLUMB_DELIVERY_BACKOFF_BASE: "500ms",
+		});
 		await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 40_000);
 		const [good, wrongSecret, wrongAdmin] = await Promise.all([
-			finished(plumb(["simulate", "first-payment", "--url", url], env)),
+			finished(
+				plumb(
+					[
+						"simulate",
+						"first-payment",
+						"--url",
+						url,
+						"--stand-ins",
+						"--stand-ins-port",
+						String(base),
+					],
+					env,
+				),
+			),
 			finished(
 				plumb(["simulate", "first-payment", "--url", url], {
 					...env,
@@ -140,7 +162,15 @@ describe("plumb simulate", () => {
 				}),
 			),
 		]);
+		expect(good.out).toContain(
+			`Vendor stand-ins are listening. The instance must have been started with:\n  HUBSPOT_ACCESS_TOKEN=pat-simulate-stand-in\n  HUBSPOT_BASE_URL=http://127.0.0.1:${base}`,
+		);
 		expect(good.out).toContain("✓ Ada: $20.00 payment succeeded");
+		expect(good.out).toMatch(/✓ Ada: HubSpot synced .* — contact \d+/);
+		expect(good.out).toMatch(
+			/✓ HubSpot stand-in: \d+ call\(s\), injected 500, then 429 \(Retry-After: 1\); holds 1 contact\(s\): ada@example.com/,
+		);
+		expect(good.out).toContain("– Zendesk stand-in: received nothing");
 		expect(good.code).toBe(0);
 
 		expect(wrongSecret.out).toMatch(
