@@ -15,6 +15,7 @@ export type {
 } from "../../src/cli/simulate/vendor-stand-ins.ts";
 export {
 	closedPort,
+	HUBSPOT_RATE_LIMIT_BODY,
 	startHubSpotStandIn,
 	startSlackStandIn,
 	startStandIn,

@@ -6,6 +6,7 @@
 import type { Check } from "./checks.ts";
 import type { StandIn } from "./loopback-vendor.ts";
 import {
+	HUBSPOT_RATE_LIMIT_BODY,
 	startHubSpotStandIn,
 	startSlackStandIn,
 	startZendeskStandIn,
@@ -47,11 +48,7 @@ export async function startVendorStandIns(port = 0): Promise<VendorStandIns> {
 			kind: "status",
 			status: 429,
 			headers: { "retry-after": "1" },
-			body: {
-				status: "error",
-				errorType: "RATE_LIMIT",
-				message: "You have reached your ten_secondly_rolling limit.",
-			},
+			body: HUBSPOT_RATE_LIMIT_BODY,
 		},
 		{ times: 1 },
 	);

@@ -15,6 +15,15 @@ export { closedPort, startStandIn } from "./loopback-vendor.ts";
 const iso = () => new Date().toISOString();
 type Json = Record<string, unknown>;
 
+/** HubSpot's answer to a request over its rolling window (the body of its 429). */
+export const HUBSPOT_RATE_LIMIT_BODY = {
+	status: "error",
+	message: "You have reached your ten_secondly_rolling limit.",
+	errorType: "RATE_LIMIT",
+	correlationId: "00000000-0000-0000-0000-000000000000",
+	policyName: "TEN_SECONDLY_ROLLING",
+} as const;
+
 export interface HubSpotContact {
 	id: string;
 	properties: Record<string, string>;
@@ -286,13 +295,7 @@ export async function startHubSpotStandIn(options: {
 			return {
 				status: 429,
 				headers: limitHeaders(0),
-				body: {
-					status: "error",
-					message: "You have reached your ten_secondly_rolling limit.",
-					errorType: "RATE_LIMIT",
-					correlationId: "00000000-0000-0000-0000-000000000000",
-					policyName: "TEN_SECONDLY_ROLLING",
-				},
+				body: HUBSPOT_RATE_LIMIT_BODY,
 			};
 		}
 		window.push(now);
