@@ -32,9 +32,29 @@ export interface VendorStandIns {
 /** `port` is HubSpot's; Zendesk and Slack take the next two. 0: any free ports. */
 export async function startVendorStandIns(port = 0): Promise<VendorStandIns> {
 	const next = (n: number) => (port === 0 ? 0 : port + n);
-	const hubspot = await startHubSpotStandIn({ token: HUBSPOT_TOKEN, port });
-	const zendesk = await startZendeskStandIn({ ...ZENDESK, port: next(1) });
-	const slack = await startSlackStandIn({ port: next(2) });
+	// All three or none: a port in use must not leave the others listening (the process would not exit).
+	const started = await Promise.allSettled([
+		startHubSpotStandIn({ token: HUBSPOT_TOKEN, port }),
+		startZendeskStandIn({ ...ZENDESK, port: next(1) }),
+		startSlackStandIn({ port: next(2) }),
+	] as const);
+	const [h, z, sl] = started;
+	if (
+		h.status !== "fulfilled" ||
+		z.status !== "fulfilled" ||
+		sl.status !== "fulfilled"
+	) {
+		await Promise.all(
+			started.map((s) =>
+				s.status === "fulfilled" ? s.value.close() : undefined,
+			),
+		);
+		const failed = started.find((s) => s.status === "rejected");
+		throw new Error(
+			`the vendor stand-ins cannot listen on 127.0.0.1:${port}-${next(2)}: ${failed?.reason instanceof Error ? failed.reason.message : String(failed?.reason)} (choose others with --stand-ins-port)`,
+		);
+	}
+	const [hubspot, zendesk, slack] = [h.value, z.value, sl.value];
 	hubspot.fail(
 		{
 			kind: "status",
