@@ -14,6 +14,7 @@ import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
 import { type RunningHttp, startHttp } from "./serve.ts";
+import { simulateCommand } from "./simulate/command.ts";
 import { stripeCommand } from "./stripe-setup.ts";
 import { traceCommand } from "./trace.ts";
 import { type RunningWorkers, startWorkers } from "./worker.ts";
@@ -30,6 +31,8 @@ Commands:
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
   reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
+  simulate  signed test traffic and an acceptance report: simulate [first-payment | full] [--url URL]
+            (without --url it starts Plumb here: the quick start's one command)
 
 Configuration comes from the environment; see README.md.`;
 
@@ -74,6 +77,13 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				return await reconcileCommand(
 					config,
 					argv.slice(argv.indexOf("reconcile") + 1),
+				);
+			case "simulate":
+				return await simulateCommand(
+					config,
+					argv.slice(argv.indexOf("simulate") + 1),
+					(own, afterReady) =>
+						runUntilSignal(own, { http: true, workers: true }, afterReady),
 				);
 			case "stripe":
 				return await stripeCommand(
@@ -132,17 +142,22 @@ function startupPhases() {
 async function runUntilSignal(
 	config: Config,
 	parts: { http: boolean; workers: boolean },
+	/** `plumb simulate`: runs once the instance is ready; its code is the exit code, and it may stop the instance. */
+	afterReady?: (url: string) => Promise<{ code: number; keepRunning: boolean }>,
 ): Promise<number> {
 	// Listen for the signal first: one that arrives during start-up must stop it, not kill it.
 	const stop = new AbortController();
+	let stopNow: (reason: string) => void = () => {};
 	const stopped = new Promise<string>((resolve) => {
 		const shutdown = (signal: string) => {
 			stop.abort();
 			resolve(signal);
 		};
+		stopNow = shutdown;
 		process.once("SIGTERM", shutdown);
 		process.once("SIGINT", shutdown);
 	});
+	let code = 0;
 	const phases = startupPhases();
 	const runtime = await openRuntime(config);
 	phases.mark("open");
@@ -184,6 +199,11 @@ async function runUntilSignal(
 						`${variable} is not set: ${consequence}`,
 					);
 			started = true;
+			if (afterReady && http) {
+				const outcome = await afterReady(http.url);
+				code = outcome.code;
+				if (!outcome.keepRunning) stopNow("done");
+			}
 		}
 	} catch (error) {
 		await http?.stop();
@@ -208,5 +228,5 @@ async function runUntilSignal(
 	clearTimeout(hardStop);
 	runtime.logger.info({ step: "shutdown", outcome: "ok" }, "stopped");
 	runtime.logger.flush();
-	return 0;
+	return code;
 }

@@ -1,5 +1,5 @@
-/** Signed Zendesk webhook deliveries, as developer.zendesk.com/documentation/webhooks/verifying describes. */
-import { createHmac } from "node:crypto";
+/** Signed Zendesk webhook deliveries with the test secret (the signing itself is plumb simulate's). */
+import { signZendesk as sign } from "../../src/cli/simulate/signed-requests.ts";
 
 export const TEST_ZENDESK_SECRET =
 	"dGhpcy1pcy1hLXplbmRlc2stc2lnbmluZy1zZWNyZXQ=";
@@ -10,9 +10,7 @@ export function signZendesk(
 	timestamp: string,
 	secret = TEST_ZENDESK_SECRET,
 ): string {
-	return createHmac("sha256", secret)
-		.update(`${timestamp}${body}`)
-		.digest("base64");
+	return sign(body, timestamp, secret);
 }
 
 /** Request init for POST /webhooks/zendesk, signed now with the test secret. */

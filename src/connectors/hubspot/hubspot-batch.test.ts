@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
 	connectorLogs,
+	HUBSPOT_RATE_LIMIT_BODY,
 	startHubSpotStandIn,
 } from "../../../test/support/vendor-stand-ins.ts";
 import type {
@@ -227,13 +228,7 @@ describe("HubSpot batch upsert: one call, an outcome per delivery", () => {
 					"x-hubspot-ratelimit-interval-milliseconds": "10000",
 					"x-hubspot-ratelimit-remaining": "0",
 				},
-				body: {
-					status: "error",
-					message: "You have reached your ten_secondly_rolling limit.",
-					errorType: "RATE_LIMIT",
-					correlationId: "00000000-0000-0000-0000-000000000000",
-					policyName: "TEN_SECONDLY_ROLLING",
-				},
+				body: HUBSPOT_RATE_LIMIT_BODY,
 			},
 			{ times: 1, when: (r) => r.path.endsWith("/batch/upsert") },
 		);

@@ -20,6 +20,7 @@ import {
 } from "../../../test/support/delivery-worker.ts";
 import {
 	connectorLogs,
+	HUBSPOT_RATE_LIMIT_BODY,
 	startHubSpotStandIn,
 } from "../../../test/support/vendor-stand-ins.ts";
 import { createHubSpotConnector } from "../../connectors/index.ts";
@@ -165,13 +166,7 @@ describe.each(backends)("CRM syncs in batches on %s", (backend: Backend) => {
 				kind: "status",
 				status: 429,
 				headers: { "retry-after": "1" },
-				body: {
-					status: "error",
-					message: "You have reached your ten_secondly_rolling limit.",
-					errorType: "RATE_LIMIT",
-					correlationId: "00000000-0000-0000-0000-000000000000",
-					policyName: "TEN_SECONDLY_ROLLING",
-				},
+				body: HUBSPOT_RATE_LIMIT_BODY,
 			},
 			{ times: 1, when: (r) => r.path.endsWith("/batch/upsert") },
 		);

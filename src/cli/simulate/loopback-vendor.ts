@@ -1,11 +1,10 @@
 /**
- * A faultable HTTP server on loopback, the base of the vendor stand-ins: a test injects a status, a
- * hang, a reset, or "apply, then hang" (the vendor did the work but the answer never came).
+ * A faultable HTTP server on loopback, the base of the vendor stand-ins (used by `plumb simulate
+ * --stand-ins` and by the tests): a caller injects a status, a hang, a reset, or "apply, then hang"
+ * (the vendor did the work but the answer never came).
  */
 import http from "node:http";
 import type net from "node:net";
-import { createLogger, type Logger } from "../../src/observability/index.ts";
-import { captureLogs } from "./app.ts";
 
 export interface StandInRequest {
 	method: string;
@@ -44,8 +43,10 @@ export interface StandIn {
 	close(): Promise<void>;
 }
 
+/** Listens on 127.0.0.1:`port` (default: any free port). */
 export async function startStandIn(
 	handler: (req: StandInRequest) => StandInReply,
+	port = 0,
 ): Promise<StandIn> {
 	const requests: StandInRequest[] = [];
 	let faults: Array<{
@@ -100,10 +101,13 @@ export async function startStandIn(
 		sockets.add(socket);
 		socket.on("close", () => sockets.delete(socket));
 	});
-	await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-	const { port } = server.address() as net.AddressInfo;
+	await new Promise<void>((resolve, reject) => {
+		server.once("error", reject);
+		server.listen(port, "127.0.0.1", resolve);
+	});
+	const bound = (server.address() as net.AddressInfo).port;
 	return {
-		url: `http://127.0.0.1:${port}`,
+		url: `http://127.0.0.1:${bound}`,
 		requests,
 		fail(fault, options = {}) {
 			faults.push({
@@ -138,17 +142,4 @@ export async function closedPort(): Promise<number> {
 	const { port } = server.address() as net.AddressInfo;
 	await new Promise<void>((resolve) => server.close(() => resolve()));
 	return port;
-}
-
-/** A logger for connectors under test: every level, and no scrubbing, so a leak cannot hide. */
-export function connectorLogs(): { logger: Logger; text: () => string } {
-	const { stream, lines } = captureLogs();
-	return {
-		logger: createLogger({
-			level: "trace",
-			secretValues: [],
-			destination: stream,
-		}),
-		text: () => lines.join("\n"),
-	};
 }
