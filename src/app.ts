@@ -7,6 +7,7 @@ import { AppError } from "./core/index.ts";
 import {
 	type AppEnv,
 	hasBearer,
+	noStore,
 	notFound,
 	onError,
 	requestContext,
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	const now = deps.now ?? Date.now;
 	const app = new Hono<AppEnv>();
 	app.use("*", requestContext(deps.logger, deps.metrics));
+	app.use("*", noStore());
 	app.onError(onError);
 	app.notFound(notFound);
 	const started = deps.started ?? (() => true);
