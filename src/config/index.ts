@@ -1,6 +1,6 @@
 /**
  * Configuration: the environment parsed once into a frozen Config. A leaf: it imports nothing from
- * other src folders, and only the wiring (cli/, app.ts, main.ts) imports it; lower layers declare the
+ * other src folders, and only the wiring (cli/, app.ts, edge.ts, main.ts) imports it; lower layers declare the
  * narrow settings they need and receive the values from the wiring.
  */
 export type { Tier } from "./defaults.ts";
