@@ -1,7 +1,8 @@
 /**
  * The npm package a user installs: `npm pack` → `npm install ./that.tgz` in an empty folder →
- * `npx plumb start`. The suite checks what the tarball holds (fast, from the current build); the
- * whole round trip (a minute: a build, an install) runs with `npm run test:package`.
+ * `npx plumb start`, and (with TEST_DATABASE_URL) Deno serving the installed package's `./edge`. The
+ * suite checks what the tarball holds (fast, from the current build); the whole round trip (a minute
+ * or two: a build, an install) runs with `npm run test:package`.
  */
 import { execFileSync, spawn } from "node:child_process";
 import {
@@ -10,13 +11,16 @@ import {
 	readdirSync,
 	readFileSync,
 	rmSync,
+	writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { loadMigrations } from "../../src/store/index.ts";
 import { TEST_STRIPE_SECRET } from "../support/app.ts";
-import { freePort, waitFor } from "../support/child.ts";
+import { freePort, isAlive, waitFor } from "../support/child.ts";
+import { backends, freshDb } from "../support/db.ts";
+import { serveEdgeEntry } from "../support/deno.ts";
 import { stripeFixture, stripeRequest } from "../support/stripe.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -29,6 +33,48 @@ function npm(args: string[], cwd: string): string {
 		stdio: ["ignore", "pipe", "pipe"],
 		timeout: 240_000,
 	});
+}
+
+/** Deno serves the installed package's `./edge` export (what a Supabase function imports by npm: name). */
+async function servesEdgeFromPackage(userDir: string): Promise<void> {
+	const testDb = await freshDb("pg");
+	const entry = join(userDir, "edge.ts");
+	writeFileSync(
+		entry,
+		[
+			`import { createEdgeIngest } from "${NAME}/edge";`,
+			'const ingest = createEdgeIngest(Deno.env.toObject(), { basePath: "/plumb" });',
+			"export default { fetch: (request: Request) => ingest.fetch(request) };",
+		].join("\n"),
+	);
+	const port = await freePort();
+	const deno = serveEdgeEntry({
+		port,
+		databaseUrl: testDb.url as string,
+		env: { STRIPE_WEBHOOK_SECRET: TEST_STRIPE_SECRET },
+		entry: { path: entry, root: userDir },
+	});
+	try {
+		await waitFor(
+			async () =>
+				(await fetch(`http://127.0.0.1:${port}/plumb/readyz`)).status === 200,
+			30_000,
+		).catch(() => {
+			throw new Error(`deno never served the package:\n${deno.output()}`);
+		});
+		const res = await fetch(
+			`http://127.0.0.1:${port}/plumb/webhooks/stripe`,
+			stripeRequest(stripeFixture("invoice.paid")),
+		);
+		expect(res.status).toBe(200);
+		expect(
+			await testDb.db.query("select source, type from plumb.events"),
+		).toEqual([{ source: "stripe", type: "payment_succeeded" }]);
+	} finally {
+		if (isAlive(deno)) deno.process.kill("SIGKILL");
+		await deno.exited;
+		await testDb.dispose();
+	}
 }
 
 describe("the installable package", () => {
@@ -138,6 +184,7 @@ describe("the installable package", () => {
 					existsSync(join(userDir, ".plumb/data/plumb-empty-directories.txt")),
 				).toBe(true);
 				process.stdout.write(`npx plumb start ready in ${readyMs} ms\n`);
+				if (backends.includes("pg")) await servesEdgeFromPackage(userDir);
 			}, 300_000);
 		},
 	);

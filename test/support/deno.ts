@@ -30,15 +30,18 @@ export function denoExecutable(): string {
 
 /**
  * Serves the edge entry on 127.0.0.1:`port` with the narrowest permissions it runs with: network to
- * loopback and the database host only, reading this checkout only, the environment, and the host name
+ * loopback and the database host only, reading the entry's folder only, the environment, and the host name
  * (pino reads it when it loads).
  */
 export function serveEdgeEntry(options: {
 	port: number;
 	databaseUrl: string;
 	env: Record<string, string>;
+	/** Another entry (default: this checkout's Supabase function) and the folder it may read. */
+	entry?: { path: string; root: string };
 }): Child {
 	const databaseHost = new URL(options.databaseUrl).hostname;
+	const entry = options.entry ?? { path: EDGE_ENTRY, root: ROOT };
 	return runChild(
 		denoExecutable(),
 		[
@@ -49,9 +52,9 @@ export function serveEdgeEntry(options: {
 			"127.0.0.1",
 			`--allow-net=127.0.0.1,${databaseHost}`,
 			"--allow-env",
-			`--allow-read=${ROOT}`,
+			`--allow-read=${entry.root}`,
 			"--allow-sys=hostname",
-			EDGE_ENTRY,
+			entry.path,
 		],
 		{
 			NO_COLOR: "1",
