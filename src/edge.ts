@@ -6,7 +6,7 @@
  */
 import { Hono } from "hono";
 import { createApp } from "./app.ts";
-import { ConfigError, loadConfig } from "./config/index.ts";
+import { ConfigError, edgeEnvironment, loadConfig } from "./config/index.ts";
 import { type AppEnv, notFound } from "./http/index.ts";
 import { createLogger, createMetrics } from "./observability/index.ts";
 import { openPg } from "./store/index.ts";
@@ -32,18 +32,19 @@ export interface EdgeIngestOptions {
 const EDGE_POOL_SIZE = 3;
 
 /**
- * The ingest app for `env` (the runtime's environment, e.g. `Deno.env.toObject()`). Throws ConfigError
- * naming every bad variable, and when DATABASE_URL is unset: an edge function has no disk for PGlite.
+ * The ingest app for `env` (the runtime's environment, e.g. `Deno.env.toObject()`, read with the edge's
+ * names: config/edge-env.ts). Throws ConfigError naming every bad variable, and when there is no
+ * database URL: an edge function has no disk for PGlite.
  */
 export function createEdgeIngest(
 	env: Record<string, string | undefined>,
 	options: EdgeIngestOptions = {},
 ): EdgeIngest {
-	const config = loadConfig(env);
+	const config = loadConfig(edgeEnvironment(env));
 	const url = config.database.url;
 	if (url === undefined)
 		throw new ConfigError([
-			"DATABASE_URL: required at the edge (there is no disk there for the embedded database)",
+			"DATABASE_URL: required at the edge, or SUPABASE_DB_URL (there is no disk there for the embedded database)",
 		]);
 	const db = openPg({ connectionString: url, max: EDGE_POOL_SIZE });
 	const logger = createLogger({

@@ -5,6 +5,7 @@
  */
 export type { Tier } from "./defaults.ts";
 export { DEFAULTS } from "./defaults.ts";
+export { edgeEnvironment } from "./edge-env.ts";
 export { duration as durationSchema } from "./env.ts";
 export { ConfigError, configuredConnectors, loadConfig } from "./load.ts";
 export type { AlertSettings, Config, DeliverySettings } from "./types.ts";
