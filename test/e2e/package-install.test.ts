@@ -101,9 +101,10 @@ describe("the installable package", () => {
 			/^dist\/pglite-templates\/pglite-[^/]+\/PG_VERSION$/.test(path),
 		);
 		expect(templates).toHaveLength(1);
+		// Only the script that makes `prepare` a no-op in the installed package.
 		expect(
 			[...files].filter((path) => /^(src|test|scripts|bench)\//.test(path)),
-		).toEqual([]);
+		).toEqual(["scripts/prepare.mjs"]);
 		const manifest = JSON.parse(
 			readFileSync(join(ROOT, "package.json"), "utf8"),
 		) as Record<string, unknown>;
@@ -136,6 +137,10 @@ describe("the installable package", () => {
 					["install", "--prefer-offline", join(packDir, tarball ?? "")],
 					userDir,
 				);
+				// What approving the package's install script would run: nothing to build there.
+				expect(
+					npm(["run", "prepare"], join(userDir, "node_modules", NAME)),
+				).not.toContain("tsc");
 
 				const port = await freePort();
 				const started = Date.now();
