@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npx plumb <command>` and `npm start`: runs the built CLI (npm install builds it through the prepare
 // script). In a checkout it first rebuilds dist/ when a source changed since the last build — in this
-// process, so a start pays a directory walk, not another Node.
+// process, so a start pays a directory walk, not another Node. The installed package
+// (@plumb-dev/plumb) ships dist/ built and has no src/, so it runs dist/ as it is.
 import { existsSync } from "node:fs";
 
 const staleCheck = new URL("../scripts/build-if-stale.mjs", import.meta.url);

@@ -7,6 +7,7 @@ import { AppError } from "./core/index.ts";
 import {
 	type AppEnv,
 	hasBearer,
+	noStore,
 	notFound,
 	onError,
 	requestContext,
@@ -32,6 +33,11 @@ export interface AppDeps {
 	 * other route answers 503 `database_unavailable`. Default: always true.
 	 */
 	started?: () => boolean;
+	/**
+	 * "ingest": only the probes, the webhooks and /v1 (an edge function, src/edge.ts: the dashboard and
+	 * /metrics belong to a long-lived `plumb serve`). Default "all".
+	 */
+	routes?: "all" | "ingest";
 }
 
 /** Routes that answer before the database is reached: liveness, readiness and metrics. */
@@ -41,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	const now = deps.now ?? Date.now;
 	const app = new Hono<AppEnv>();
 	app.use("*", requestContext(deps.logger, deps.metrics));
+	app.use("*", noStore());
 	app.onError(onError);
 	app.notFound(notFound);
 	const started = deps.started ?? (() => true);
@@ -54,8 +61,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 		);
 	});
 
+	const everything = (deps.routes ?? "all") === "all";
 	// A person who opens the address the start-up log prints wants the dashboard.
-	app.get("/", (c) => c.redirect("/admin", 302));
+	if (everything) app.get("/", (c) => c.redirect("/admin", 302));
 	app.get("/healthz", (c) => c.json({ status: "ok" }));
 	app.get("/readyz", async (c) => {
 		if (!started())
@@ -83,20 +91,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 			);
 		}
 	});
-	app.get("/metrics", async (c) => {
-		const token = deps.config.metricsToken;
-		if (
-			token !== undefined &&
-			!hasBearer(c.req.header("authorization"), [token])
-		) {
-			throw new AppError(
-				"unauthorized",
-				"Send Authorization: Bearer <METRICS_TOKEN>.",
-			);
-		}
-		c.header("content-type", deps.metrics.registry.contentType);
-		return c.body(await deps.metrics.registry.metrics());
-	});
+	if (everything)
+		app.get("/metrics", async (c) => {
+			const token = deps.config.metricsToken;
+			if (
+				token !== undefined &&
+				!hasBearer(c.req.header("authorization"), [token])
+			) {
+				throw new AppError(
+					"unauthorized",
+					"Send Authorization: Bearer <METRICS_TOKEN>.",
+				);
+			}
+			c.header("content-type", deps.metrics.registry.contentType);
+			return c.body(await deps.metrics.registry.metrics());
+		});
 
 	app.route(
 		"/webhooks/stripe",
@@ -152,6 +161,12 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 			now,
 		}),
 	);
+	if (everything) mountAdmin(app, deps, now);
+	return app;
+}
+
+/** The dashboard and its JSON API. */
+function mountAdmin(app: Hono<AppEnv>, deps: AppDeps, now: () => number) {
 	const admin = {
 		db: deps.db,
 		settings: {
@@ -168,5 +183,4 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 	app.route("/admin/api", adminApi(admin));
 	// The dashboard's pages; they leave /admin/api to the JSON API above.
 	app.route("/admin", adminPages(admin));
-	return app;
 }

@@ -1,6 +1,6 @@
 /** How benchmarks run Plumb: a private production build of the current src/, started as `node main.js serve`. */
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -21,8 +21,8 @@ export interface PlumbCommand {
 /**
  * Compiles src/ with tsconfig.build.json into a temp dir (never the shared dist/, which may be stale
  * or mid-rebuild) and runs that JS with plain node, as production does. The temp dir gets a
- * node_modules symlink so packages, and the PGlite template Plumb looks for at
- * ../../node_modules/.cache, resolve as they would from dist/. If src/ does not compile right now
+ * node_modules symlink so packages resolve as they would from dist/, and a link to the checkout's
+ * dist/pglite-templates (the migrated PGlite template the build made). If src/ does not compile right now
  * (someone mid-edit), falls back to running src/ through tsx, and says so.
  * BENCH_PLUMB_FROM=src skips the build; BENCH_PLUMB_FROM=dist uses the existing dist/ as is.
  */
@@ -74,6 +74,9 @@ export async function preparePlumb(
 			join(dir, "node_modules"),
 			"dir",
 		);
+		const templates = join(REPO_ROOT, "dist/pglite-templates");
+		if (existsSync(templates))
+			symlinkSync(templates, join(dir, "dist/pglite-templates"), "dir");
 	} catch (error) {
 		dispose();
 		const output = (error as { stdout?: string }).stdout

@@ -1,7 +1,7 @@
 /**
  * Headers on every /admin response: a Content-Security-Policy with a fresh nonce per response (the only
- * scripts that run are ours, carrying it), no framing, no plugins, no <base>, forms only to ourselves,
- * and no caching of pages that show customer data.
+ * scripts that run are ours, carrying it), no framing, no plugins, no <base>, forms only to ourselves.
+ * (No caching of pages that show customer data: the app-wide `noStore` in src/http.)
  */
 import { randomBytes } from "node:crypto";
 import type { MiddlewareHandler } from "hono";
@@ -39,6 +39,5 @@ export function securityHeaders(): MiddlewareHandler<AdminEnv> {
 			"permissions-policy",
 			"camera=(), microphone=(), geolocation=(), payment=()",
 		);
-		if (!headers.has("cache-control")) headers.set("cache-control", "no-store");
 	};
 }

@@ -72,7 +72,7 @@ describe("the client's types", () => {
 });
 
 describe.each(backends)(
-	"plumb/client against a loopback server on %s",
+	"@plumb-dev/plumb/client against a loopback server on %s",
 	(backend: Backend) => {
 		let testDb: TestDb;
 		let server: TestServer;

@@ -1,4 +1,4 @@
-/** The `plumb/client` implementation: fetch, timers and Web Crypto only, so it runs in Expo, browsers, Deno and Supabase Edge Functions. */
+/** The `@plumb-dev/plumb/client` implementation: fetch, timers and Web Crypto only, so it runs in Expo, browsers, Deno and Supabase Edge Functions. */
 import type {
 	Accepted,
 	Intent,

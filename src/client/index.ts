@@ -1,4 +1,4 @@
-/** `plumb/client`: submit intents to Plumb and follow their status. No dependencies, no Node APIs. */
+/** `@plumb-dev/plumb/client`: submit intents to Plumb and follow their status. No dependencies, no Node APIs. */
 export { createPlumbClient, randomKey } from "./client.ts";
 export type {
 	Accepted,

@@ -1,4 +1,4 @@
-/** The shapes `plumb/client` sends and receives: the intent bodies of PRODUCT §4, kept in step with the server's zod schemas by a type test. */
+/** The shapes `@plumb-dev/plumb/client` sends and receives: the intent bodies of PRODUCT §4, kept in step with the server's zod schemas by a type test. */
 
 export type IntentType =
 	| "signup"

@@ -15,7 +15,16 @@ export interface Child {
 
 /** `env` replaces the environment (plus PATH and HOME), so the developer's own variables never leak in. */
 export function runPlumb(args: string[], env: Record<string, string>): Child {
-	const child = spawn(process.execPath, [MAIN, ...args], {
+	return runChild(process.execPath, [MAIN, ...args], env);
+}
+
+/** Any program as a child, its stdout and stderr collected; `env` as for runPlumb. */
+export function runChild(
+	command: string,
+	args: string[],
+	env: Record<string, string>,
+): Child {
+	const child = spawn(command, args, {
 		env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
 		stdio: ["ignore", "pipe", "pipe"],
 	});

@@ -78,7 +78,7 @@ describe("opening the configured database", () => {
 		},
 	);
 
-	it("a new data directory copies the build's migrated template, and each copy draws its own log salt", async () => {
+	it("a new data directory copies the build's migrated template (empty directories too, even after npm pack dropped them), and each copy draws its own log salt", async () => {
 		const cache = join(root, "cache");
 		expect(await findPgliteTemplate(cache)).toBeUndefined();
 		const stale = join(cache, "pglite-0.0.1-0123456789abcdef");
@@ -103,5 +103,20 @@ describe("opening the configured database", () => {
 		}
 		expect(salts[0]).toMatch(/^[0-9a-f]{64}$/);
 		expect(salts[1]).not.toBe(salts[0]);
+
+		// What an npm tarball does to it: files travel, empty directories do not.
+		const lost = ["pg_notify", "pg_tblspc", "pg_wal/summaries"];
+		for (const dir of lost) {
+			expect(readdirSync(join(template, dir))).toEqual([]);
+			rmSync(join(template, dir), { recursive: true });
+		}
+		const packed = await openPglite(join(root, "packed"), template);
+		try {
+			expect(await migrate(packed)).toEqual([]);
+			for (const dir of lost)
+				expect(existsSync(join(root, "packed", dir)), dir).toBe(true);
+		} finally {
+			await packed.close();
+		}
 	}, 120_000);
 });

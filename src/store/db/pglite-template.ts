@@ -14,6 +14,7 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { listEmptyDirectories } from "./data-dir-copy.ts";
 import { loadMigrations, migrate } from "./migrate.ts";
 import { openPglite } from "./pglite.ts";
 
@@ -24,16 +25,26 @@ const PGLITE_PACKAGE = join(
 	"package.json",
 );
 
-/** Where builds keep templates: the checkout's node_modules/.cache (npm's convention for such files). */
+/**
+ * Where builds keep templates: beside the build in dist/, so the npm package carries its template (its
+ * `files` hold dist/) and an install from the tarball starts as fast as a checkout. Three levels up
+ * from src/store/db and dist/store/db alike is the package root.
+ */
 export const PGLITE_TEMPLATE_CACHE = fileURLToPath(
-	new URL("../../../node_modules/.cache/plumb/", import.meta.url),
+	new URL("../../../dist/pglite-templates/", import.meta.url),
 );
+
+/** Raise when a template's making changes in a way an existing template lacks. */
+const TEMPLATE_FORMAT = 2;
 
 async function templateName(): Promise<string> {
 	const { version } = JSON.parse(readFileSync(PGLITE_PACKAGE, "utf8")) as {
 		version: string;
 	};
 	const hash = createHash("sha256");
+	// How templates are made, in the name too: one made before templates listed their empty
+	// directories (data-dir-copy.ts) is not reused.
+	hash.update(`format ${TEMPLATE_FORMAT}\n`);
 	for (const migration of await loadMigrations())
 		hash.update(`${migration.name}\n${migration.sql}\n`);
 	return `pglite-${version}-${hash.digest("hex").slice(0, 16)}`;
@@ -65,6 +76,7 @@ export async function makePgliteTemplate(
 	} finally {
 		await db.close();
 	}
+	await listEmptyDirectories(building);
 	await rename(building, path).catch(async (error: unknown) => {
 		// Another build made it meanwhile: theirs is as good as ours.
 		await rm(building, { recursive: true, force: true });

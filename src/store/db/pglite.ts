@@ -1,8 +1,8 @@
 /** The PGlite adapter: embedded Postgres in WASM, one connection, so PGlite itself serialises every call. */
 import { existsSync } from "node:fs";
-import { cp } from "node:fs/promises";
 import { join } from "node:path";
 import { PGlite, type Transaction } from "@electric-sql/pglite";
+import { copyDataDir } from "./data-dir-copy.ts";
 import type { Db } from "./db.ts";
 
 /**
@@ -29,7 +29,7 @@ export async function openPglite(
 		template !== undefined &&
 		!existsSync(join(dataDir, "PG_VERSION"))
 	)
-		await cp(template, dataDir, { recursive: true });
+		await copyDataDir(template, dataDir);
 	const db = await PGlite.create({
 		...(dataDir === undefined ? {} : { dataDir }),
 		startParams: PGLITE_START_PARAMS,
