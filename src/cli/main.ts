@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import { watchQueueMetrics } from "../queue/index.ts";
 import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";
+import { backfillCommand } from "./backfill.ts";
 import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
@@ -30,6 +31,7 @@ Commands:
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
   reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
+  backfill  bring in existing Stripe customers, subscriptions and paid invoices: backfill [--since 2026-01-01]
 
 Configuration comes from the environment; see README.md.`;
 
@@ -74,6 +76,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				return await reconcileCommand(
 					config,
 					argv.slice(argv.indexOf("reconcile") + 1),
+				);
+			case "backfill":
+				return await backfillCommand(
+					config,
+					argv.slice(argv.indexOf("backfill") + 1),
 				);
 			case "stripe":
 				return await stripeCommand(

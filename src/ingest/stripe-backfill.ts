@@ -1,0 +1,312 @@
+/**
+ * Backfill: a live Stripe account's existing customers, subscriptions and paid invoices become
+ * Plumb's state (`plumb backfill`). Each object is stored as a historical event (stripe-snapshot.ts)
+ * and applied by the same rules as a webhook, which make history state only; when every event of the
+ * run is applied, each customer it touched gets one CRM sync (the queue's one-waiting-per-customer
+ * policy coalesces it with any already waiting). Lists are read newest first with `starting_after`,
+ * and a checkpoint row records the run, its phase and its cursor after every page, so a run that
+ * stops resumes where it was, and its lease lets one run at a time do the work.
+ */
+import { randomUUID } from "node:crypto";
+import type Stripe from "stripe";
+import { AppError } from "../core/index.ts";
+import type { Logger, Metrics } from "../observability/index.ts";
+import { enqueueCrmSyncs } from "../queue/index.ts";
+import {
+	claimSyncCheckpoint,
+	customersOfEvents,
+	type Db,
+	pendingEventsOf,
+	releaseSyncCheckpoint,
+	saveSyncCheckpoint,
+} from "../store/index.ts";
+import type { StripeApi, StripePermission } from "../stripe/index.ts";
+import { storeStripeSnapshot } from "./stripe-snapshot.ts";
+
+const CHECKPOINT = "stripe:backfill";
+const PAGE = 100;
+/** The lease, renewed with every page: a run that dies holds up the next one at most this long. */
+const LEASE_MS = 5 * 60_000;
+/** How long to wait before looking again when another worker holds the run's last events. */
+const APPLY_POLL_MS = 200;
+
+/** Customers first, so subscriptions and invoices find the customer they name. */
+export const BACKFILL_LISTS = [
+	"customers",
+	"subscriptions",
+	"invoices",
+] as const;
+export type BackfillList = (typeof BACKFILL_LISTS)[number];
+type Phase = BackfillList | "apply";
+
+interface ListSpec {
+	what: string;
+	need: StripePermission;
+	list(
+		sdk: Stripe,
+		params: {
+			limit: number;
+			created?: { gte: number };
+			starting_after?: string;
+		},
+	): Promise<{ data: ReadonlyArray<{ id: string }>; has_more: boolean }>;
+}
+
+const LISTS: Record<BackfillList, ListSpec> = {
+	customers: {
+		what: "list customers",
+		need: "customersRead",
+		list: (sdk, params) => sdk.customers.list(params),
+	},
+	subscriptions: {
+		what: "list subscriptions",
+		need: "subscriptionsRead",
+		// Canceled ones too: a customer who left is shown as having left.
+		list: (sdk, params) => sdk.subscriptions.list({ ...params, status: "all" }),
+	},
+	invoices: {
+		what: "list paid invoices",
+		need: "invoicesRead",
+		list: (sdk, params) => sdk.invoices.list({ ...params, status: "paid" }),
+	},
+};
+
+export interface StripeBackfillDeps {
+	db: Db;
+	metrics: Metrics;
+	logger: Logger;
+	api: StripeApi;
+	now: () => number;
+	/** Applies one batch of pending events (the event worker's pass); returns how many it claimed. */
+	applyEvents: () => Promise<number>;
+	sleep?: (ms: number) => Promise<void>;
+}
+
+export interface BackfillCounts {
+	/** Objects listed, per list. */
+	listed: Record<BackfillList, number>;
+	/** Of those, stored as new events. */
+	stored: number;
+	/** Already stored by an earlier run (or the same run before it stopped). */
+	alreadyKnown: number;
+	/** Objects that could not be stored (logged). */
+	refused: number;
+}
+
+export interface BackfillProgress {
+	phase: Phase;
+	listed: number;
+}
+
+export interface BackfillSummary extends BackfillCounts {
+	/** This run continued one that had stopped. */
+	resumed: boolean;
+	/** The `created` bound (seconds) of the lists; undefined: everything. */
+	sinceS: number | undefined;
+	/** Customers queued for a CRM sync (at most one each; none when one was already waiting). */
+	crmSyncs: number;
+	/** Requests sent to Stripe by this invocation, retries included. */
+	requests: number;
+}
+
+export type BackfillResult =
+	| { ran: true; summary: BackfillSummary }
+	| { ran: false; reason: "busy" };
+
+/** The checkpoint of a run under way; a finished run leaves `{last: {...}}` instead. */
+interface RunPosition extends BackfillCounts {
+	run: string;
+	since: number | null;
+	phase: Phase;
+	after?: string | undefined;
+}
+
+function runningPosition(
+	position: Record<string, unknown>,
+): RunPosition | undefined {
+	return typeof position.run === "string" && typeof position.phase === "string"
+		? (position as unknown as RunPosition)
+		: undefined;
+}
+
+export async function backfillStripe(
+	deps: StripeBackfillDeps,
+	options: {
+		/** Only objects created from here (ms); ignored when resuming a run (it keeps its own). */
+		sinceMs?: number | undefined;
+		onProgress?: (progress: BackfillProgress) => void;
+		/** Stops the run between pages; the checkpoint keeps its place. */
+		signal?: AbortSignal;
+	} = {},
+): Promise<BackfillResult> {
+	const claimed = await claimSyncCheckpoint(deps.db, CHECKPOINT, LEASE_MS);
+	if (claimed === undefined) return { ran: false, reason: "busy" };
+	const requestsBefore = deps.api.requests();
+	const resumedRun = runningPosition(claimed);
+	const run: RunPosition = resumedRun ?? {
+		run: randomUUID(),
+		since:
+			options.sinceMs === undefined ? null : Math.floor(options.sinceMs / 1000),
+		phase: "customers",
+		listed: { customers: 0, subscriptions: 0, invoices: 0 },
+		stored: 0,
+		alreadyKnown: 0,
+		refused: 0,
+	};
+	const correlationId = `backfill-${run.run}`;
+	const log = deps.logger.child({ correlation_id: correlationId });
+	const save = (release = false) =>
+		saveSyncCheckpoint(
+			deps.db,
+			CHECKPOINT,
+			{ ...run },
+			{
+				release,
+				renewLeaseMs: LEASE_MS,
+			},
+		);
+	log.info(
+		{
+			step: "backfill",
+			source: "stripe",
+			outcome: resumedRun ? "resumed" : "started",
+			phase: run.phase,
+		},
+		resumedRun ? "stripe backfill resumed" : "stripe backfill started",
+	);
+	try {
+		if (!resumedRun) await save();
+		for (const list of BACKFILL_LISTS.slice(
+			run.phase === "apply"
+				? BACKFILL_LISTS.length
+				: BACKFILL_LISTS.indexOf(run.phase),
+		)) {
+			await readList(deps, list, run, { correlationId, log, save, ...options });
+			run.phase = BACKFILL_LISTS[BACKFILL_LISTS.indexOf(list) + 1] ?? "apply";
+			run.after = undefined;
+			await save();
+		}
+		await applyAll(deps, correlationId, options.signal, save);
+		const syncs = await customersOfEvents(deps.db, correlationId);
+		let crmSyncs = 0;
+		for (let at = 0; at < syncs.length; at += 1_000)
+			crmSyncs += await enqueueCrmSyncs(deps.db, syncs.slice(at, at + 1_000));
+		const summary: BackfillSummary = {
+			listed: run.listed,
+			stored: run.stored,
+			alreadyKnown: run.alreadyKnown,
+			refused: run.refused,
+			resumed: resumedRun !== undefined,
+			sinceS: run.since ?? undefined,
+			crmSyncs,
+			requests: deps.api.requests() - requestsBefore,
+		};
+		await saveSyncCheckpoint(
+			deps.db,
+			CHECKPOINT,
+			{
+				last: {
+					...summary,
+					run: run.run,
+					finished_at: new Date(deps.now()).toISOString(),
+				},
+			},
+			{ release: true },
+		);
+		log.info(
+			{ step: "backfill", source: "stripe", outcome: "done", ...summary },
+			"stripe backfill finished",
+		);
+		return { ran: true, summary };
+	} catch (error) {
+		// The position saved after the last whole page stays: the next run resumes from it.
+		await releaseSyncCheckpoint(deps.db, CHECKPOINT).catch(() => undefined);
+		throw error;
+	}
+}
+
+/** One list, page by page from the run's cursor; each page stored, then the cursor saved. */
+async function readList(
+	deps: StripeBackfillDeps,
+	list: BackfillList,
+	run: RunPosition,
+	context: {
+		correlationId: string;
+		log: Logger;
+		save: () => Promise<void>;
+		signal?: AbortSignal | undefined;
+		onProgress?: ((progress: BackfillProgress) => void) | undefined;
+	},
+): Promise<void> {
+	const spec = LISTS[list];
+	for (;;) {
+		context.signal?.throwIfAborted();
+		const listedAtS = Math.floor(deps.now() / 1000);
+		const page = await deps.api.call(spec.what, spec.need, (sdk) =>
+			spec.list(sdk, {
+				limit: PAGE,
+				...(run.since === null ? {} : { created: { gte: run.since } }),
+				...(run.after ? { starting_after: run.after } : {}),
+			}),
+		);
+		// A page at once: the events table's group commit stores it in one or two statements.
+		const outcomes = await Promise.all(
+			page.data.map((object) =>
+				storeStripeSnapshot(
+					deps,
+					object as unknown as Record<string, unknown>,
+					{
+						listedAtS,
+						correlationId: context.correlationId,
+					},
+				).catch((error: unknown) => {
+					if (!(error instanceof AppError)) throw error;
+					context.log.warn(
+						{
+							step: "backfill",
+							source: "stripe",
+							stripe_object: object.id,
+							outcome: "refused",
+							err: { message: error.message },
+						},
+						"stripe object from the API refused",
+					);
+					return undefined;
+				}),
+			),
+		);
+		run.listed[list] += page.data.length;
+		for (const outcome of outcomes) {
+			if (outcome === undefined) run.refused += 1;
+			else if (outcome.duplicate) run.alreadyKnown += 1;
+			else run.stored += 1;
+		}
+		const last = page.data.at(-1);
+		run.after = last?.id;
+		context.onProgress?.({ phase: list, listed: run.listed[list] });
+		if (!page.has_more || last === undefined) return;
+		await context.save();
+	}
+}
+
+/** Applies pending events until none of this run's waits; another worker may be applying some. */
+async function applyAll(
+	deps: StripeBackfillDeps,
+	correlationId: string,
+	signal: AbortSignal | undefined,
+	save: () => Promise<void>,
+): Promise<void> {
+	const sleep =
+		deps.sleep ??
+		((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+	for (let batches = 1; ; batches += 1) {
+		signal?.throwIfAborted();
+		if ((await deps.applyEvents()) > 0) {
+			if (batches % 20 === 0) await save();
+			continue;
+		}
+		if ((await pendingEventsOf(deps.db, correlationId)) === 0) return;
+		await save();
+		await sleep(APPLY_POLL_MS);
+	}
+}
