@@ -137,6 +137,8 @@ export async function backfillStripe(
 		onProgress?: (progress: BackfillProgress) => void;
 		/** Stops the run between pages; the checkpoint keeps its place. */
 		signal?: AbortSignal;
+		/** Objects per list page (Stripe's most, 100, unless told). */
+		pageSize?: number;
 	} = {},
 ): Promise<BackfillResult> {
 	const claimed = await claimSyncCheckpoint(deps.db, CHECKPOINT, LEASE_MS);
@@ -235,6 +237,7 @@ async function readList(
 		log: Logger;
 		save: () => Promise<void>;
 		signal?: AbortSignal | undefined;
+		pageSize?: number | undefined;
 		onProgress?: ((progress: BackfillProgress) => void) | undefined;
 	},
 ): Promise<void> {
@@ -244,7 +247,7 @@ async function readList(
 		const listedAtS = Math.floor(deps.now() / 1000);
 		const page = await deps.api.call(spec.what, spec.need, (sdk) =>
 			spec.list(sdk, {
-				limit: PAGE,
+				limit: context.pageSize ?? PAGE,
 				...(run.since === null ? {} : { created: { gte: run.since } }),
 				...(run.after ? { starting_after: run.after } : {}),
 			}),
