@@ -12,8 +12,8 @@ import { createScrubber } from "../observability/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../queue/index.ts";
 import { pollingWakeup } from "../store/index.ts";
 import { createStripeApi, StripeApiError } from "../stripe/index.ts";
-import { parseSince } from "./reconcile.ts";
 import { openRuntime } from "./runtime.ts";
+import { stripePullArgs } from "./stripe-pull-args.ts";
 
 export const BACKFILL_USAGE = `Usage: plumb backfill [--since 2026-01-01 | --since 90d]
 
@@ -29,20 +29,13 @@ export async function backfillCommand(
 	config: Config,
 	argv: readonly string[],
 ): Promise<number> {
-	let sinceMs: number | undefined;
-	try {
-		sinceMs = parseSince(argv, Date.now());
-	} catch (error) {
-		process.stderr.write(`${messageOf(error)}\n\n${BACKFILL_USAGE}\n`);
-		return 2;
-	}
-	const apiKey = config.stripe.apiKey;
-	if (apiKey === undefined) {
-		process.stderr.write(
-			'STRIPE_API_KEY is not set: plumb backfill reads Stripe\'s customers, subscriptions and invoices with it (a secret key, or a restricted key with "Customers: Read", "Subscriptions: Read" and "Invoices: Read").\n',
-		);
-		return 2;
-	}
+	const args = stripePullArgs(config, argv, {
+		usage: BACKFILL_USAGE,
+		keyUse:
+			'plumb backfill reads Stripe\'s customers, subscriptions and invoices with it (a secret key, or a restricted key with "Customers: Read", "Subscriptions: Read" and "Invoices: Read")',
+	});
+	if (typeof args === "number") return args;
+	const { sinceMs, apiKey } = args;
 	const scrub = createScrubber(config.secretValues, { maskEmails: false });
 	const runtime = await openRuntime(config);
 	const stop = new AbortController();

@@ -6,6 +6,7 @@ import {
 	type StripeAccountData,
 	stripeAccount,
 } from "../../test/support/stripe-api/account.ts";
+import { standInClient } from "../../test/support/stripe-api/client.ts";
 import { eventAround } from "../../test/support/stripe-api/fixtures.ts";
 import {
 	type StripeApiStandIn,
@@ -14,7 +15,7 @@ import {
 import { eventWorkerDeps } from "../../test/support/worker.ts";
 import { createLogger, createMetrics } from "../observability/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../queue/index.ts";
-import { createStripeApi, StripeApiError } from "../stripe/index.ts";
+import { StripeApiError } from "../stripe/index.ts";
 import { backfillStripe } from "./stripe-backfill.ts";
 
 const SECRET = "sk_test_backfill_7c1e04b2a9";
@@ -62,14 +63,7 @@ describe.each(backends)(
 					db: testDb.db,
 					metrics: createMetrics(),
 					logger: createLogger({ level: "silent", secretValues: [] }),
-					api: createStripeApi(
-						{ apiKey: key, apiBase: stripe.url },
-						{
-							sleep: async (ms) => {
-								waits.push(ms);
-							},
-						},
-					),
+					api: standInClient(stripe.url, key, waits),
 					now: Date.now,
 					applyEvents: () => processBatch(worker, EVENT_WORKER_DEFAULTS),
 				},
