@@ -111,13 +111,24 @@ export function summaryLine(summary: BackfillSummary): string {
 function progressLine() {
 	const tty = process.stderr.isTTY === true;
 	let drawn = false;
-	const render = (p: BackfillProgress) => `${p.phase}: ${p.listed} read`;
+	const render = (p: BackfillProgress) =>
+		p.phase === "apply"
+			? `applying: ${p.count} events applied`
+			: `${p.phase}: ${p.count} read`;
+	let shown = { phase: "", thousands: 0 };
 	return {
 		update(p: BackfillProgress) {
 			if (tty) {
 				drawn = true;
 				process.stderr.write(`\r\u001b[2K${render(p)}`);
-			} else if (p.listed % 1_000 === 0) {
+				return;
+			}
+			const thousands = Math.floor(p.count / 1_000);
+			if (
+				thousands > 0 &&
+				(p.phase !== shown.phase || thousands > shown.thousands)
+			) {
+				shown = { phase: p.phase, thousands };
 				process.stderr.write(`${render(p)}\n`);
 			}
 		},

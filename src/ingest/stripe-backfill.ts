@@ -95,7 +95,8 @@ export interface BackfillCounts {
 
 export interface BackfillProgress {
 	phase: Phase;
-	listed: number;
+	/** Objects read from this phase's list so far; in "apply", events applied by this process. */
+	count: number;
 }
 
 export interface BackfillSummary extends BackfillCounts {
@@ -141,9 +142,11 @@ export async function backfillStripe(
 		pageSize?: number;
 	} = {},
 ): Promise<BackfillResult> {
+	// A key that cannot read all three lists is refused before anything is stored.
+	const requestsBefore = deps.api.requests();
+	await canReadAll(deps.api);
 	const claimed = await claimSyncCheckpoint(deps.db, CHECKPOINT, LEASE_MS);
 	if (claimed === undefined) return { ran: false, reason: "busy" };
-	const requestsBefore = deps.api.requests();
 	const resumedRun = runningPosition(claimed);
 	const run: RunPosition = resumedRun ?? {
 		run: randomUUID(),
@@ -188,7 +191,7 @@ export async function backfillStripe(
 			run.after = undefined;
 			await save();
 		}
-		await applyAll(deps, correlationId, options.signal, save);
+		await applyAll(deps, correlationId, save, options);
 		const syncs = await customersOfEvents(deps.db, correlationId);
 		let crmSyncs = 0;
 		for (let at = 0; at < syncs.length; at += 1_000)
@@ -225,6 +228,20 @@ export async function backfillStripe(
 		await releaseSyncCheckpoint(deps.db, CHECKPOINT).catch(() => undefined);
 		throw error;
 	}
+}
+
+/** One item of each list: throws the first StripeApiError (a permission the key lacks, a bad key). */
+async function canReadAll(api: StripeApi): Promise<void> {
+	const probes = await Promise.allSettled(
+		BACKFILL_LISTS.map((list) => {
+			const spec = LISTS[list];
+			return api.call(spec.what, spec.need, (sdk) =>
+				spec.list(sdk, { limit: 1 }),
+			);
+		}),
+	);
+	const refused = probes.find((probe) => probe.status === "rejected");
+	if (refused) throw refused.reason;
 }
 
 /** One list, page by page from the run's cursor; each page stored, then the cursor saved. */
@@ -286,7 +303,7 @@ async function readList(
 		}
 		const last = page.data.at(-1);
 		run.after = last?.id;
-		context.onProgress?.({ phase: list, listed: run.listed[list] });
+		context.onProgress?.({ phase: list, count: run.listed[list] });
 		if (!page.has_more || last === undefined) return;
 		await context.save();
 	}
@@ -296,15 +313,22 @@ async function readList(
 async function applyAll(
 	deps: StripeBackfillDeps,
 	correlationId: string,
-	signal: AbortSignal | undefined,
 	save: () => Promise<void>,
+	options: {
+		signal?: AbortSignal | undefined;
+		onProgress?: ((progress: BackfillProgress) => void) | undefined;
+	},
 ): Promise<void> {
 	const sleep =
 		deps.sleep ??
 		((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+	let applied = 0;
 	for (let batches = 1; ; batches += 1) {
-		signal?.throwIfAborted();
-		if ((await deps.applyEvents()) > 0) {
+		options.signal?.throwIfAborted();
+		const claimed = await deps.applyEvents();
+		if (claimed > 0) {
+			applied += claimed;
+			options.onProgress?.({ phase: "apply", count: applied });
 			if (batches % 20 === 0) await save();
 			continue;
 		}
