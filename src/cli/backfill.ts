@@ -68,7 +68,11 @@ export async function backfillCommand(
 		progress.done();
 		if (!result.ran) {
 			process.stderr.write(
-				"Another plumb backfill is running; try again when it ends (a run that crashed frees its place within 5 minutes).\n",
+				result.reason === "busy"
+					? "Another plumb backfill is running; try again when it ends (a run that crashed frees its place within 5 minutes).\n"
+					: scrub(
+							`plumb backfill: ${messageOf(result.error)}\nNothing was brought in.\n`,
+						),
 			);
 			return 1;
 		}

@@ -217,9 +217,10 @@ describe.each(backends)(
 			stripe.seed("customers", more.customers);
 			stripe.seed("invoices", more.invoices);
 			const events = await count("select count(*)::int as n from plumb.events");
-			const refused = (await run({}, NO_INVOICES).catch(
-				(error: unknown) => error,
-			)) as StripeApiError;
+			const outcome = await run({}, NO_INVOICES);
+			if (outcome.ran || outcome.reason !== "refused")
+				throw new Error("not refused");
+			const refused = outcome.error as StripeApiError;
 			expect(refused).toBeInstanceOf(StripeApiError);
 			expect(refused.kind).toBe("permission");
 			expect(refused.message).toContain('"Invoices: Read"');

@@ -112,7 +112,9 @@ export interface BackfillSummary extends BackfillCounts {
 
 export type BackfillResult =
 	| { ran: true; summary: BackfillSummary }
-	| { ran: false; reason: "busy" };
+	| { ran: false; reason: "busy" }
+	/** Stripe refused a first look at a list (a missing permission, a bad key): nothing was stored. */
+	| { ran: false; reason: "refused"; error: unknown };
 
 /** The checkpoint of a run under way; a finished run leaves `{last: {...}}` instead. */
 interface RunPosition extends BackfillCounts {
@@ -144,7 +146,9 @@ export async function backfillStripe(
 ): Promise<BackfillResult> {
 	// A key that cannot read all three lists is refused before anything is stored.
 	const requestsBefore = deps.api.requests();
-	await canReadAll(deps.api);
+	const refused = await cannotRead(deps.api);
+	if (refused !== undefined)
+		return { ran: false, reason: "refused", error: refused };
 	const claimed = await claimSyncCheckpoint(deps.db, CHECKPOINT, LEASE_MS);
 	if (claimed === undefined) return { ran: false, reason: "busy" };
 	const resumedRun = runningPosition(claimed);
@@ -230,8 +234,8 @@ export async function backfillStripe(
 	}
 }
 
-/** One item of each list: throws the first StripeApiError (a permission the key lacks, a bad key). */
-async function canReadAll(api: StripeApi): Promise<void> {
+/** One item of each list: the first error (a permission the key lacks, a bad key), if any. */
+async function cannotRead(api: StripeApi): Promise<unknown> {
 	const probes = await Promise.allSettled(
 		BACKFILL_LISTS.map((list) => {
 			const spec = LISTS[list];
@@ -241,7 +245,7 @@ async function canReadAll(api: StripeApi): Promise<void> {
 		}),
 	);
 	const refused = probes.find((probe) => probe.status === "rejected");
-	if (refused) throw refused.reason;
+	return refused?.reason;
 }
 
 /** One list, page by page from the run's cursor; each page stored, then the cursor saved. */
