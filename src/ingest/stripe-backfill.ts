@@ -4,8 +4,8 @@
  * and applied by the same rules as a webhook, which make history state only; when every event of the
  * run is applied, each customer it touched gets one CRM sync (the queue's one-waiting-per-customer
  * policy coalesces it with any already waiting). Lists are read newest first with `starting_after`,
- * and a checkpoint row records the run, its phase and its cursor after every page, so a run that
- * stops resumes where it was, and its lease lets one run at a time do the work.
+ * and a checkpoint row records the run, its phase and how far back it got after every page, so a run
+ * that stops resumes where it was, and its lease lets one run at a time do the work.
  */
 import { randomUUID } from "node:crypto";
 import type Stripe from "stripe";
@@ -46,10 +46,13 @@ interface ListSpec {
 		sdk: Stripe,
 		params: {
 			limit: number;
-			created?: { gte: number };
+			created?: { gte?: number; lte?: number };
 			starting_after?: string;
 		},
-	): Promise<{ data: ReadonlyArray<{ id: string }>; has_more: boolean }>;
+	): Promise<{
+		data: ReadonlyArray<{ id: string; created: number }>;
+		has_more: boolean;
+	}>;
 }
 
 const LISTS: Record<BackfillList, ListSpec> = {
@@ -121,7 +124,12 @@ interface RunPosition extends BackfillCounts {
 	run: string;
 	since: number | null;
 	phase: Phase;
-	after?: string | undefined;
+	/**
+	 * `created` (seconds) of the last object stored from this phase's list. A resumed run reads from
+	 * there (`created[lte]`) rather than after that object, which may have been deleted meanwhile;
+	 * objects of that very second are read again and found already known.
+	 */
+	until?: number | undefined;
 }
 
 function runningPosition(
@@ -164,15 +172,12 @@ export async function backfillStripe(
 	};
 	const correlationId = `backfill-${run.run}`;
 	const log = deps.logger.child({ correlation_id: correlationId });
-	const save = (release = false) =>
+	const save = () =>
 		saveSyncCheckpoint(
 			deps.db,
 			CHECKPOINT,
 			{ ...run },
-			{
-				release,
-				renewLeaseMs: LEASE_MS,
-			},
+			{ release: false, renewLeaseMs: LEASE_MS },
 		);
 	log.info(
 		{
@@ -192,7 +197,7 @@ export async function backfillStripe(
 		)) {
 			await readList(deps, list, run, { correlationId, log, save, ...options });
 			run.phase = BACKFILL_LISTS[BACKFILL_LISTS.indexOf(list) + 1] ?? "apply";
-			run.after = undefined;
+			run.until = undefined;
 			await save();
 		}
 		await applyAll(deps, correlationId, save, options);
@@ -248,7 +253,7 @@ async function cannotRead(api: StripeApi): Promise<unknown> {
 	return refused?.reason;
 }
 
-/** One list, page by page from the run's cursor; each page stored, then the cursor saved. */
+/** One list, page by page from where the run got to; each page stored, then the position saved. */
 async function readList(
 	deps: StripeBackfillDeps,
 	list: BackfillList,
@@ -263,14 +268,19 @@ async function readList(
 	},
 ): Promise<void> {
 	const spec = LISTS[list];
+	const created = {
+		...(run.since === null ? {} : { gte: run.since }),
+		...(run.until === undefined ? {} : { lte: run.until }),
+	};
+	let after: string | undefined;
 	for (;;) {
 		context.signal?.throwIfAborted();
 		const listedAtS = Math.floor(deps.now() / 1000);
 		const page = await deps.api.call(spec.what, spec.need, (sdk) =>
 			spec.list(sdk, {
 				limit: context.pageSize ?? PAGE,
-				...(run.since === null ? {} : { created: { gte: run.since } }),
-				...(run.after ? { starting_after: run.after } : {}),
+				...(Object.keys(created).length > 0 ? { created } : {}),
+				...(after ? { starting_after: after } : {}),
 			}),
 		);
 		// A page at once: the events table's group commit stores it in one or two statements.
@@ -306,7 +316,8 @@ async function readList(
 			else run.stored += 1;
 		}
 		const last = page.data.at(-1);
-		run.after = last?.id;
+		after = last?.id;
+		run.until = last?.created ?? run.until;
 		context.onProgress?.({ phase: list, count: run.listed[list] });
 		if (!page.has_more || last === undefined) return;
 		await context.save();
