@@ -12,11 +12,11 @@ import {
 	type StripeApiStandIn,
 	startStripeApi,
 } from "../../test/support/stripe-api/server.ts";
-import { eventWorkerDeps } from "../../test/support/worker.ts";
+import { drainEvents, eventWorkerDeps } from "../../test/support/worker.ts";
 import { createLogger, createMetrics } from "../observability/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../queue/index.ts";
 import { StripeApiError } from "../stripe/index.ts";
-import { backfillStripe } from "./stripe-backfill.ts";
+import { backfillStripe, type StripeBackfillDeps } from "./stripe-backfill.ts";
 
 const SECRET = "sk_test_backfill_7c1e04b2a9";
 const NO_INVOICES = "rk_test_backfill_noinvoices_5d2c";
@@ -56,6 +56,7 @@ describe.each(backends)(
 		const run = (
 			options: Parameters<typeof backfillStripe>[1] = {},
 			key = SECRET,
+			beside: Partial<StripeBackfillDeps> = {},
 		) => {
 			const worker = eventWorkerDeps(testDb.db);
 			return backfillStripe(
@@ -66,6 +67,7 @@ describe.each(backends)(
 					api: standInClient(stripe.url, key, waits),
 					now: Date.now,
 					applyEvents: () => processBatch(worker, EVENT_WORKER_DEFAULTS),
+					...beside,
 				},
 				{ pageSize: 10, ...options },
 			);
@@ -254,6 +256,26 @@ describe.each(backends)(
 			expect(
 				pages.every((r) => r.query.get("created[gte]") === String(sinceS)),
 			).toBe(true);
+		});
+
+		it("when a worker beside it applies the events, it waits for them, then queues the syncs", async () => {
+			let looks = 0;
+			const result = await run({}, SECRET, {
+				// This process gets none: the other worker holds them, and applies them while it waits.
+				applyEvents: async () => 0,
+				sleep: async () => {
+					looks += 1;
+					await drainEvents(testDb.db);
+				},
+			});
+			if (!result.ran) throw new Error("busy");
+			expect(looks).toBe(1);
+			expect(result.summary.crmSyncs).toBe(CUSTOMERS);
+			expect(
+				await count(
+					"select count(*)::int as n from plumb.events where status = 'processed'",
+				),
+			).toBe(80);
 		});
 
 		it("two runs at once: one does the work, the other is refused as busy", async () => {
