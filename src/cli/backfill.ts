@@ -45,7 +45,11 @@ export async function backfillCommand(
 	const progress = progressLine();
 	const eventWorker = {
 		db: runtime.db,
-		logger: runtime.logger,
+		// A line per applied event (tens of thousands) would bury the summary: warnings and errors only,
+		// unless LOG_LEVEL asks for more.
+		logger: runtime.logger.isLevelEnabled("debug")
+			? runtime.logger
+			: runtime.logger.child({}, { level: "warn" }),
 		metrics: runtime.metrics,
 		wakeup: pollingWakeup(),
 		plans: config.plans,
