@@ -111,7 +111,11 @@ export function summaryLine(summary: BackfillSummary): string {
 			: ` created since ${new Date(summary.sinceS * 1000).toISOString()}`,
 		`; ${summary.stored} new, ${summary.alreadyKnown} already known`,
 		summary.refused > 0 ? `, ${summary.refused} refused (see the log)` : "",
-		`; ${summary.crmSyncs} customers queued for one CRM sync each; ${summary.requests} Stripe requests.`,
+		`; ${summary.crmSyncs} customers queued for one CRM sync each`,
+		summary.failedEvents > 0
+			? `; ${summary.failedEvents} events could not be applied (plumb trace ${summary.correlationId} shows them)`
+			: "",
+		`; ${summary.requests} Stripe requests.`,
 	].join("");
 }
 

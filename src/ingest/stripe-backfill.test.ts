@@ -99,7 +99,9 @@ describe.each(backends)(
 				refused: 0,
 				resumed: false,
 				crmSyncs: 20,
+				failedEvents: 0,
 			});
+			expect(result.summary.correlationId).toMatch(/^backfill-/);
 			// One item of each list first (the key can read all three), then 2 pages of 10 for 20 objects
 			// and 4 for the 40 invoices.
 			expect(result.summary.requests).toBe(11);

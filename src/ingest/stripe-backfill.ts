@@ -14,9 +14,9 @@ import type { Logger, Metrics } from "../observability/index.ts";
 import { enqueueCrmSyncs } from "../queue/index.ts";
 import {
 	claimSyncCheckpoint,
+	countEventsOf,
 	customersOfEvents,
 	type Db,
-	pendingEventsOf,
 	releaseSyncCheckpoint,
 	saveSyncCheckpoint,
 } from "../store/index.ts";
@@ -109,6 +109,10 @@ export interface BackfillSummary extends BackfillCounts {
 	sinceS: number | undefined;
 	/** Customers queued for a CRM sync (at most one each; none when one was already waiting). */
 	crmSyncs: number;
+	/** Events of the run the rules could not apply (parked as failed, shown in the dashboard). */
+	failedEvents: number;
+	/** The run's correlation id, on each event it stored and its log lines (`plumb trace` takes it). */
+	correlationId: string;
 	/** Requests sent to Stripe by this invocation, retries included. */
 	requests: number;
 }
@@ -213,6 +217,8 @@ export async function backfillStripe(
 			resumed: resumedRun !== undefined,
 			sinceS: run.since ?? undefined,
 			crmSyncs,
+			failedEvents: await countEventsOf(deps.db, correlationId, "failed"),
+			correlationId,
 			requests: deps.api.requests() - requestsBefore,
 		};
 		await saveSyncCheckpoint(
@@ -347,7 +353,7 @@ async function applyAll(
 			if (batches % 20 === 0) await save();
 			continue;
 		}
-		if ((await pendingEventsOf(deps.db, correlationId)) === 0) return;
+		if ((await countEventsOf(deps.db, correlationId, "pending")) === 0) return;
 		await save();
 		await sleep(APPLY_POLL_MS);
 	}

@@ -5,14 +5,15 @@
  */
 import type { Db } from "../db/index.ts";
 
-/** Events of `correlationId` the event worker has not applied yet (pending; failed ones are not waiting). */
-export async function pendingEventsOf(
+/** Events of `correlationId` in `status`: pending ones still wait for the event worker, failed ones for a person. */
+export async function countEventsOf(
 	db: Db,
 	correlationId: string,
+	status: "pending" | "failed",
 ): Promise<number> {
 	const [row] = await db.query<{ n: number }>(
-		"select count(*)::int as n from plumb.events where correlation_id = $1 and status = 'pending'",
-		[correlationId],
+		"select count(*)::int as n from plumb.events where correlation_id = $1 and status = $2",
+		[correlationId, status],
 	);
 	return row?.n ?? 0;
 }
