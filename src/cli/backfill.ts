@@ -73,7 +73,7 @@ export async function backfillCommand(
 		if (!result.ran) {
 			process.stderr.write(
 				result.reason === "busy"
-					? "Another plumb backfill is running; try again when it ends (a run that crashed frees its place within 5 minutes).\n"
+					? "Another plumb backfill is running; try again when it ends (a run that crashed frees its place within 10 minutes).\n"
 					: scrub(
 							`plumb backfill: ${messageOf(result.error)}\nNothing was brought in.\n`,
 						),

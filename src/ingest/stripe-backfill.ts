@@ -25,8 +25,11 @@ import { storeStripeSnapshot } from "./stripe-snapshot.ts";
 
 const CHECKPOINT = "stripe:backfill";
 const PAGE = 100;
-/** The lease, renewed with every page: a run that dies holds up the next one at most this long. */
-const LEASE_MS = 5 * 60_000;
+/**
+ * The lease, renewed with every page: a run that dies holds up the next one at most this long. Longer
+ * than the client's longest wait on one call (5 waits of at most 60 s), so a live run keeps it.
+ */
+const LEASE_MS = 10 * 60_000;
 /** How long to wait before looking again when another worker holds the run's last events. */
 const APPLY_POLL_MS = 200;
 

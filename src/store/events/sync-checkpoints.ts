@@ -1,5 +1,6 @@
 /**
- * Checkpoints of pulls from a provider's API (`plumb stripe reconcile`): a named position and a lease.
+ * Checkpoints of pulls from a provider's API (`plumb reconcile`, `plumb backfill`): a named position
+ * and a lease.
  * The lease keeps two processes from running one pull at once; it expires, so a crashed holder
  * never blocks the next run for longer than the lease.
  */
