@@ -58,13 +58,17 @@ export async function graphileDrain(
 }
 
 /**
- * Runs `plumb worker` from `plumb` (the bench's private build) against `databaseUrl` until `done()`,
+ * Runs `plumb worker` from `plumb` (the bench's private build) against `databaseUrl` until `done()`
+ * (at most `timeoutMs`),
  * then reads the process's resident memory (now and peak) from /proc and stops it with SIGTERM.
  */
 export async function workerProcessMemory(
 	plumb: PlumbCommand,
 	databaseUrl: string,
 	done: () => Promise<boolean>,
+	/** More environment for the worker (a connector's settings). */
+	env: Record<string, string> = {},
+	timeoutMs = 60_000,
 ): Promise<{ rssMiB: number; peakMiB: number; exitCode: number | null }> {
 	const child = spawn(plumb.command, [...plumb.args.slice(0, -1), "worker"], {
 		env: {
@@ -72,6 +76,7 @@ export async function workerProcessMemory(
 			HOME: process.env.HOME ?? "",
 			DATABASE_URL: databaseUrl,
 			LOG_LEVEL: "warn",
+			...env,
 		},
 		stdio: ["ignore", "ignore", "inherit"],
 	});
@@ -79,10 +84,10 @@ export async function workerProcessMemory(
 		child.once("exit", (code) => resolve(code)),
 	);
 	try {
-		const deadline = Date.now() + 60_000;
+		const deadline = Date.now() + timeoutMs;
 		while (!(await done())) {
 			if (Date.now() > deadline)
-				throw new Error("plumb worker did not drain in 60 s");
+				throw new Error(`plumb worker did not drain in ${timeoutMs / 1000} s`);
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
 		const status = await readFile(`/proc/${child.pid}/status`, "utf8");

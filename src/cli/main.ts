@@ -4,6 +4,7 @@ import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import { watchQueueMetrics } from "../queue/index.ts";
 import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";
+import { backfillCommand } from "./backfill.ts";
 import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
@@ -33,8 +34,9 @@ Commands:
   reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
   simulate  signed test traffic and an acceptance report: simulate [first-payment | full] [--url URL]
             (without --url it starts Plumb here: the quick start's one command)
+  backfill  bring in existing Stripe customers, subscriptions and paid invoices: backfill [--since 2026-01-01]
 
-Configuration comes from the environment; see README.md.`;
+Configuration comes from the environment; see docs/configuration.md.`;
 
 export async function runCli(argv: readonly string[]): Promise<number> {
 	const { positionals, values } = parseArgs({
@@ -84,6 +86,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 					argv.slice(argv.indexOf("simulate") + 1),
 					(own, afterReady) =>
 						runUntilSignal(own, { http: true, workers: true }, afterReady),
+				);
+			case "backfill":
+				return await backfillCommand(
+					config,
+					argv.slice(argv.indexOf("backfill") + 1),
 				);
 			case "stripe":
 				return await stripeCommand(

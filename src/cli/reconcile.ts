@@ -2,8 +2,7 @@
  * `plumb reconcile [--since 3d | --since 2026-11-01]`: fetch the Stripe events Plumb may have missed
  * (undelivered ones first, then everything since the last run) and accept each as a webhook would be.
  */
-import { parseArgs } from "node:util";
-import { type Config, durationSchema } from "../config/index.ts";
+import type { Config } from "../config/index.ts";
 import {
 	type ReconcileProgress,
 	type ReconcileSummary,
@@ -12,6 +11,7 @@ import {
 import { createScrubber } from "../observability/index.ts";
 import { createStripeApi, StripeApiError } from "../stripe/index.ts";
 import { openRuntime } from "./runtime.ts";
+import { stripePullArgs } from "./stripe-pull-args.ts";
 
 export const RECONCILE_USAGE = `Usage: plumb reconcile [--since 3d | --since 2026-11-01]
 
@@ -26,20 +26,13 @@ export async function reconcileCommand(
 	config: Config,
 	argv: readonly string[],
 ): Promise<number> {
-	let sinceMs: number | undefined;
-	try {
-		sinceMs = parseSince(argv, Date.now());
-	} catch (error) {
-		process.stderr.write(`${messageOf(error)}\n\n${RECONCILE_USAGE}\n`);
-		return 2;
-	}
-	const apiKey = config.stripe.apiKey;
-	if (apiKey === undefined) {
-		process.stderr.write(
-			'STRIPE_API_KEY is not set: plumb reconcile reads Stripe\'s events with it (a secret key, or a restricted key with "Events: Read").\n',
-		);
-		return 2;
-	}
+	const args = stripePullArgs(config, argv, {
+		usage: RECONCILE_USAGE,
+		keyUse:
+			'plumb reconcile reads Stripe\'s events with it (a secret key, or a restricted key with "Events: Read")',
+	});
+	if (typeof args === "number") return args;
+	const { sinceMs, apiKey } = args;
 	const scrub = createScrubber(config.secretValues, { maskEmails: false });
 	const runtime = await openRuntime(config);
 	const progress = progressBar();
@@ -85,32 +78,6 @@ export function summaryLine(summary: ReconcileSummary): string {
 		summary.refused > 0 ? `, ${summary.refused} refused (see the log)` : "",
 		`; ${summary.requests} Stripe requests, since ${new Date(summary.sinceS * 1000).toISOString()}.`,
 	].join("");
-}
-
-/** `--since 3d` (a duration back from now) or `--since 2026-11-01` (a date); undefined when absent. */
-export function parseSince(
-	argv: readonly string[],
-	nowMs: number,
-): number | undefined {
-	const { positionals, values } = parseArgs({
-		args: [...argv],
-		allowPositionals: true,
-		strict: true,
-		options: { since: { type: "string" } },
-	});
-	if (positionals.length > 0)
-		throw new Error(`Unexpected argument: ${positionals[0]}`);
-	if (values.since === undefined) return undefined;
-	const duration = durationSchema.safeParse(values.since);
-	if (duration.success) return nowMs - duration.data;
-	const date = /^\d{4}-\d{2}-\d{2}/.test(values.since)
-		? Date.parse(values.since)
-		: Number.NaN;
-	if (Number.isNaN(date) || date > nowMs)
-		throw new Error(
-			"--since must be a duration such as 3d or 12h, or a past date such as 2026-11-01.",
-		);
-	return date;
 }
 
 /** On a terminal, a bar redrawn in place on stderr; otherwise a line per page of 100 events. */

@@ -134,6 +134,11 @@ export const eventDataSchema = z.object({
 			livemode: z.boolean().optional(),
 			/** Why an `ignored` event changes nothing, in words shown on the event and its timeline entry. */
 			ignored_reason: z.string().optional(),
+			/**
+			 * A snapshot of what already was before Plumb was installed (`plumb backfill`): it becomes
+			 * state, but raises no alert, opens no ticket and asks for no CRM sync of its own.
+			 */
+			historical: z.boolean().optional(),
 		})
 		.optional(),
 });

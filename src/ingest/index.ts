@@ -25,6 +25,14 @@ export {
 	stripeVersionInfo,
 	unknownStripeVersions,
 } from "./stripe-api-versions.ts";
+export type {
+	BackfillList,
+	BackfillProgress,
+	BackfillResult,
+	BackfillSummary,
+	StripeBackfillDeps,
+} from "./stripe-backfill.ts";
+export { BACKFILL_LISTS, backfillStripe } from "./stripe-backfill.ts";
 export type { StripeEnvelope } from "./stripe-normalize.ts";
 export { normalizeStripeEvent, stripeEventType } from "./stripe-normalize.ts";
 export type {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testApp } from "../../test/support/app.ts";
 import { type Backend, backends, useFreshDb } from "../../test/support/db.ts";
 import { stripeRequest } from "../../test/support/stripe.ts";
+import { standInClient } from "../../test/support/stripe-api/client.ts";
 import {
 	copiesOf,
 	type StripeObject,
@@ -13,7 +14,7 @@ import {
 	startStripeApi,
 } from "../../test/support/stripe-api/server.ts";
 import { createLogger, createMetrics } from "../observability/index.ts";
-import { createStripeApi, StripeApiError } from "../stripe/index.ts";
+import { StripeApiError } from "../stripe/index.ts";
 import { reconcileStripe } from "./stripe-reconcile.ts";
 
 const SECRET = "sk_test_reconcile_5e0c2b9d71";
@@ -80,14 +81,7 @@ describe.each(backends)(
 					db: testDb.db,
 					metrics,
 					logger: createLogger({ level: "silent", secretValues: [] }),
-					api: createStripeApi(
-						{ apiKey: key, apiBase: stripe.url },
-						{
-							sleep: async (ms) => {
-								waits.push(ms);
-							},
-						},
-					),
+					api: standInClient(stripe.url, key, waits),
 					now: Date.now,
 				},
 				{ sinceMs },

@@ -200,6 +200,34 @@ describe("decide", () => {
 		});
 	});
 
+	it("a historical (backfilled) event changes state but asks for no CRM sync, ticket or alert", () => {
+		const historical = { event_type: "backfill.invoice", historical: true };
+		const paid = decide(
+			base("payment_succeeded", {
+				payment: { refs: ["in_1"], subscription_id: "sub_1" },
+				provider: historical,
+			}),
+		);
+		expect(paid.patch.payment?.refs).toEqual(["in_1"]);
+		expect(paid.patch.subscriptions[0]?.ref).toBe("sub_1");
+		expect(paid.deliveries).toEqual([]);
+		expect(paid.timeline.at(-1)?.details).toMatchObject({
+			crm_sync: true,
+			historical: true,
+		});
+		// The same dispute live opens an urgent ticket and an alert; as history, neither.
+		const dispute = { id: "dp_1", refs: ["ch_1"], status: "needs_response" };
+		const live = decide(base("dispute_opened", { dispute }));
+		expect(live.alerts).toHaveLength(1);
+		expect(live.patch.ticketsToOpen).toHaveLength(1);
+		const old = decide(
+			base("dispute_opened", { dispute, provider: historical }),
+		);
+		expect(old.alerts).toEqual([]);
+		expect(old.patch.ticketsToOpen).toEqual([]);
+		expect(old.deliveries).toEqual([]);
+	});
+
 	it("marks an older event as stale history and keeps the newer state", () => {
 		const newer = {
 			ref: "sub_1",

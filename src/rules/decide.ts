@@ -80,6 +80,9 @@ const FLOW_TYPES = new Set<EventType>([
 export function decide(input: RuleInput): Decision {
 	const { event } = input;
 	const at = event.occurredAt;
+	// Backfilled history (`plumb backfill`) becomes state and nothing else: no alert, no ticket, and
+	// no CRM sync of its own, since the backfill queues one per customer when it ends.
+	const historical = event.data.provider?.historical === true;
 	const observedPayment = paymentObservation(event.type, event.data, at);
 	const payment: PaymentState | undefined =
 		observedPayment && input.payment
@@ -120,7 +123,7 @@ export function decide(input: RuleInput): Decision {
 	}
 
 	let flow: FlowResult = { comments: [], alerts: [] };
-	if (FLOW_TYPES.has(event.type)) {
+	if (FLOW_TYPES.has(event.type) && !historical) {
 		const state =
 			before && fields && derived
 				? { customerId: before.id, fields, derived, payment }
@@ -163,7 +166,7 @@ export function decide(input: RuleInput): Decision {
 		...(ticket ? [createTicket(ticket, input.newTicketId)] : []),
 		...flow.comments.map(addComment),
 		// The CRM keys contacts by e-mail: a customer without one has nothing to sync yet.
-		...(crmChanged && fields?.email ? [crmSync] : []),
+		...(crmChanged && fields?.email && !historical ? [crmSync] : []),
 	];
 	const own: TimelineEntry = {
 		kind: event.type,
@@ -176,6 +179,7 @@ export function decide(input: RuleInput): Decision {
 				event.type !== "support_requested" &&
 				event.type !== "ticket_closed",
 			crm_sync: crmChanged,
+			...(historical && { historical }),
 			...(derived && {
 				plan: derived.plan,
 				plan_status: derived.planStatus,

@@ -114,6 +114,8 @@ export {
 	claimEventsById,
 	claimPendingEvents,
 	claimSyncCheckpoint,
+	countEventsOf,
+	customersOfEvents,
 	getEvent,
 	getIntentStatus,
 	insertEvent,

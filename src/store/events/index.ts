@@ -17,6 +17,7 @@ export type {
 	StoreIntentResult,
 } from "./intents.ts";
 export { getIntentStatus, storeIntent } from "./intents.ts";
+export { countEventsOf, customersOfEvents } from "./run-events.ts";
 export {
 	claimSyncCheckpoint,
 	releaseSyncCheckpoint,

@@ -1,5 +1,6 @@
 /**
- * Checkpoints of pulls from a provider's API (`plumb stripe reconcile`): a named position and a lease.
+ * Checkpoints of pulls from a provider's API (`plumb reconcile`, `plumb backfill`): a named position
+ * and a lease.
  * The lease keeps two processes from running one pull at once; it expires, so a crashed holder
  * never blocks the next run for longer than the lease.
  */
@@ -26,19 +27,24 @@ export async function claimSyncCheckpoint(
 	return row?.position;
 }
 
-/** Records a new position; with `release`, also gives the lease back. */
+/**
+ * Records a new position; with `release`, also gives the lease back, and with `renewLeaseMs` holds it
+ * that much longer from now (a long pull renews as it goes, so only a dead holder lets it lapse).
+ */
 export async function saveSyncCheckpoint(
 	db: Db,
 	name: string,
 	position: Record<string, unknown>,
-	options: { release: boolean },
+	options: { release: boolean; renewLeaseMs?: number },
 ): Promise<void> {
 	await db.query(
 		`update plumb.sync_checkpoints
 		 set position = $2::jsonb, updated_at = now(),
-		     lease_until = case when $3 then null else lease_until end
+		     lease_until = case when $3 then null
+		       when $4::double precision is not null then now() + make_interval(secs => $4::double precision / 1000)
+		       else lease_until end
 		 where name = $1`,
-		[name, toJsonb(position), options.release],
+		[name, toJsonb(position), options.release, options.renewLeaseMs ?? null],
 	);
 }
 
