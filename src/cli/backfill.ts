@@ -12,7 +12,7 @@ import { createScrubber } from "../observability/index.ts";
 import { EVENT_WORKER_DEFAULTS, processBatch } from "../queue/index.ts";
 import { pollingWakeup } from "../store/index.ts";
 import { createStripeApi, StripeApiError } from "../stripe/index.ts";
-import { openRuntime } from "./runtime.ts";
+import { openMigratedRuntime } from "./runtime.ts";
 import { stripePullArgs } from "./stripe-pull-args.ts";
 
 export const BACKFILL_USAGE = `Usage: plumb backfill [--since 2026-01-01 | --since 90d]
@@ -37,7 +37,7 @@ export async function backfillCommand(
 	if (typeof args === "number") return args;
 	const { sinceMs, apiKey } = args;
 	const scrub = createScrubber(config.secretValues, { maskEmails: false });
-	const runtime = await openRuntime(config);
+	const runtime = await openMigratedRuntime(config);
 	const stop = new AbortController();
 	const interrupt = () => stop.abort();
 	process.once("SIGINT", interrupt);

@@ -10,7 +10,7 @@ import {
 } from "../ingest/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import { createStripeApi, StripeApiError } from "../stripe/index.ts";
-import { openRuntime } from "./runtime.ts";
+import { openMigratedRuntime } from "./runtime.ts";
 import { stripePullArgs } from "./stripe-pull-args.ts";
 
 export const RECONCILE_USAGE = `Usage: plumb reconcile [--since 3d | --since 2026-11-01]
@@ -34,7 +34,7 @@ export async function reconcileCommand(
 	if (typeof args === "number") return args;
 	const { sinceMs, apiKey } = args;
 	const scrub = createScrubber(config.secretValues, { maskEmails: false });
-	const runtime = await openRuntime(config);
+	const runtime = await openMigratedRuntime(config);
 	const progress = progressBar();
 	try {
 		const result = await reconcileStripe(
@@ -85,6 +85,8 @@ function progressBar() {
 	const tty = process.stderr.isTTY === true;
 	let lastDrawn = 0;
 	let drawn = false;
+	// A page is counted when it is accepted, so several events report the same count: print it once.
+	let lastPrinted = -1;
 	const render = (p: ReconcileProgress) => {
 		const filled = Math.round(p.fraction * 30);
 		return p.phase === "undelivered"
@@ -97,7 +99,8 @@ function progressBar() {
 				lastDrawn = Date.now();
 				drawn = true;
 				process.stderr.write(`\r\u001b[2K${render(p)}`);
-			} else if (!tty && p.fetched % 100 === 0) {
+			} else if (!tty && p.fetched % 100 === 0 && p.fetched !== lastPrinted) {
+				lastPrinted = p.fetched;
 				process.stderr.write(`${render(p)}\n`);
 			}
 		},

@@ -7,7 +7,7 @@ import {
 	logThrottle,
 	type Metrics,
 } from "../observability/index.ts";
-import { type Db, openDb, sqlState } from "../store/index.ts";
+import { type Db, migrate, openDb, sqlState } from "../store/index.ts";
 import { lockDataDir } from "./data-dir-lock.ts";
 
 export interface Runtime {
@@ -72,4 +72,19 @@ export async function openRuntime(config: Config): Promise<Runtime> {
 			await release();
 		},
 	};
+}
+
+/**
+ * For one-shot commands that write (reconcile, backfill): a data directory nobody has started yet
+ * has no tables, so migrate first, as `plumb start` would (idempotent, under the migration lock).
+ */
+export async function openMigratedRuntime(config: Config): Promise<Runtime> {
+	const runtime = await openRuntime(config);
+	try {
+		await migrate(runtime.db);
+		return runtime;
+	} catch (error) {
+		await runtime.close();
+		throw error;
+	}
 }
