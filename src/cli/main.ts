@@ -9,7 +9,8 @@ import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
 import { migrateCommand } from "./migrate.ts";
 import { missingSecrets } from "./missing-secrets.ts";
-import { watchAlertMetrics } from "./observability.ts";
+import { watchAlertMetrics, watchTableMetrics } from "./observability.ts";
+import { pruneCommand } from "./prune.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
@@ -30,6 +31,7 @@ Commands:
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
   reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
+  prune     remove what retention says has been kept long enough (PLUMB_RETENTION_*): prune
 
 Configuration comes from the environment; see README.md.`;
 
@@ -74,6 +76,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				return await reconcileCommand(
 					config,
 					argv.slice(argv.indexOf("reconcile") + 1),
+				);
+			case "prune":
+				return await pruneCommand(
+					config,
+					argv.slice(argv.indexOf("prune") + 1),
 				);
 			case "stripe":
 				return await stripeCommand(
@@ -164,6 +171,7 @@ async function runUntilSignal(
 			if (parts.http) {
 				watchQueueMetrics(runtime.metrics, runtime.db);
 				watchAlertMetrics(runtime.metrics, runtime.db);
+				watchTableMetrics(runtime.metrics, runtime.db);
 			}
 			if (parts.workers) workers = await startWorkers(runtime);
 			phases.mark("workers");

@@ -45,6 +45,19 @@ export const DEFAULTS = {
 		slack: { concurrency: 1, rate: "1/s" },
 		email: { concurrency: 2, rate: "2/s" },
 	},
+	/**
+	 * Retention (`plumb prune`, docs/scaling.md): how long each kind of row that only explains the
+	 * past is kept; `forever` turns one off. Events, their normalized data and the business state are
+	 * kept forever (dedup is forever). Raw payloads: a month covers any support question about a
+	 * webhook; attempts and resolved alerts: a quarter, far past the 24 h retry horizon.
+	 */
+	retention: {
+		payloads: "30d",
+		attempts: "90d",
+		alerts: "90d",
+		/** How often a worker prunes (one process at a time). */
+		everyMs: 60 * 60 * 1000,
+	},
 	/** Alert rules (PRODUCT §7; README, "Operating Plumb"). Durations in ms. */
 	alerts: {
 		intervalMs: 30_000,

@@ -7,4 +7,9 @@ export type { Tier } from "./defaults.ts";
 export { DEFAULTS } from "./defaults.ts";
 export { duration as durationSchema } from "./env.ts";
 export { ConfigError, configuredConnectors, loadConfig } from "./load.ts";
-export type { AlertSettings, Config, DeliverySettings } from "./types.ts";
+export type {
+	AlertSettings,
+	Config,
+	DeliverySettings,
+	RetentionSettings,
+} from "./types.ts";

@@ -17,3 +17,11 @@ export {
 	retryConflicts,
 	startLoop,
 } from "./loop.ts";
+export type {
+	PruneDeps,
+	PruneKind,
+	PruneResult,
+	PruneSettings,
+	PruneSummary,
+} from "./retention/index.ts";
+export { PRUNE_BATCH, PRUNE_KINDS, prune } from "./retention/index.ts";

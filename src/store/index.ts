@@ -165,6 +165,13 @@ export {
 	signatureFailuresSince,
 	TRACE_LIMIT,
 } from "./read/index.ts";
+export type { TableStatsRow } from "./retention/index.ts";
+export {
+	pruneDeliveryAttempts,
+	pruneEventPayloads,
+	pruneResolvedAlerts,
+	tableStats,
+} from "./retention/index.ts";
 export type {
 	CustomerRow,
 	FailureWrite,
