@@ -5,7 +5,12 @@
 import { parseArgs } from "node:util";
 import type { Config } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
-import { PRUNE_KINDS, type PruneKind, prune } from "../queue/index.ts";
+import {
+	noneRemoved,
+	PRUNE_KINDS,
+	type PruneKind,
+	prune,
+} from "../queue/index.ts";
 import { pruneSettings } from "./pruner.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -47,12 +52,7 @@ export async function pruneCommand(
 	}
 	const runtime = await openRuntime(config);
 	const settings = pruneSettings(config);
-	const total: Record<PruneKind, number> = {
-		payloads: 0,
-		attempts: 0,
-		sessions: 0,
-		alerts: 0,
-	};
+	const total = noneRemoved();
 	const started = performance.now();
 	try {
 		// A run stops at its time budget; the command goes on until one finishes.

@@ -24,4 +24,9 @@ export type {
 	PruneSettings,
 	PruneSummary,
 } from "./retention/index.ts";
-export { PRUNE_BATCH, PRUNE_KINDS, prune } from "./retention/index.ts";
+export {
+	noneRemoved,
+	PRUNE_BATCH,
+	PRUNE_KINDS,
+	prune,
+} from "./retention/index.ts";

@@ -165,13 +165,8 @@ export {
 	signatureFailuresSince,
 	TRACE_LIMIT,
 } from "./read/index.ts";
-export type { TableStatsRow } from "./retention/index.ts";
-export {
-	pruneDeliveryAttempts,
-	pruneEventPayloads,
-	pruneResolvedAlerts,
-	tableStats,
-} from "./retention/index.ts";
+export type { PrunedRows, TableStatsRow } from "./retention/index.ts";
+export { pruneBatch, tableStats } from "./retention/index.ts";
 export type {
 	CustomerRow,
 	FailureWrite,

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb, uuidAt } from "../../src/store/index.ts";
-import { runPlumb, waitFor } from "../support/child.ts";
+import { runPlumb, runPlumbToEnd, waitFor } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { ago, DAY } from "../support/rows.ts";
 
@@ -31,11 +31,8 @@ describe.each(backends)("plumb prune on %s", (backend: Backend) => {
 		LOG_LEVEL: "warn",
 		...extra,
 	});
-	async function run(args: string[], extra: Record<string, string> = {}) {
-		const child = runPlumb(args, env(extra));
-		const code = await child.exited;
-		return { code, out: child.output() };
-	}
+	const run = (args: string[], extra: Record<string, string> = {}) =>
+		runPlumbToEnd(args, env(extra));
 	/** Runs `sql` on the test database from this process (the embedded one only while no child holds it). */
 	async function query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 		const db = await openDb({ url: testDb?.url, dataDir });

@@ -6,4 +6,4 @@ export type {
 	PruneSettings,
 	PruneSummary,
 } from "./prune.ts";
-export { PRUNE_BATCH, PRUNE_KINDS, prune } from "./prune.ts";
+export { noneRemoved, PRUNE_BATCH, PRUNE_KINDS, prune } from "./prune.ts";

@@ -8,9 +8,8 @@ import {
 	claimSyncCheckpoint,
 	type Db,
 	deleteExpiredAdminSessions,
-	pruneDeliveryAttempts,
-	pruneEventPayloads,
-	pruneResolvedAlerts,
+	type PrunedRows,
+	pruneBatch,
 	releaseSyncCheckpoint,
 	saveSyncCheckpoint,
 } from "../../store/index.ts";
@@ -38,6 +37,11 @@ export const PRUNE_KINDS = [
 	"alerts",
 ] as const;
 export type PruneKind = (typeof PRUNE_KINDS)[number];
+
+/** A count per kind, all zero. */
+export function noneRemoved(): Record<PruneKind, number> {
+	return { payloads: 0, attempts: 0, sessions: 0, alerts: 0 };
+}
 
 export interface PruneSummary {
 	removed: Record<PruneKind, number>;
@@ -74,21 +78,12 @@ export async function prune(
 	const started = performance.now();
 	const batch = options.batchSize ?? PRUNE_BATCH;
 	const budget = options.budgetMs ?? BUDGET_MS;
-	const removed: Record<PruneKind, number> = {
-		payloads: 0,
-		attempts: 0,
-		sessions: 0,
-		alerts: 0,
-	};
+	const removed = noneRemoved();
 	const nowMs = deps.now();
-	const cutoff = (keepMs: number | undefined) =>
-		keepMs === undefined ? undefined : new Date(nowMs - keepMs);
-	const batches: Array<
-		[PruneKind, Date | undefined, typeof pruneEventPayloads]
-	> = [
-		["payloads", cutoff(settings.payloadsMs), pruneEventPayloads],
-		["attempts", cutoff(settings.attemptsMs), pruneDeliveryAttempts],
-		["alerts", cutoff(settings.alertsMs), pruneResolvedAlerts],
+	const keep: Array<[PrunedRows, number | undefined]> = [
+		["payloads", settings.payloadsMs],
+		["attempts", settings.attemptsMs],
+		["alerts", settings.alertsMs],
 	];
 	const outOfTime = () =>
 		options.signal?.aborted === true || performance.now() - started > budget;
@@ -99,14 +94,15 @@ export async function prune(
 			settings.sessionIdleMs,
 		);
 		metrics?.prunedRows.inc({ kind: "sessions" }, removed.sessions);
-		for (const [kind, before, pruneBatch] of batches) {
-			if (before === undefined) continue;
+		for (const [kind, keepMs] of keep) {
+			if (keepMs === undefined) continue;
+			const before = new Date(nowMs - keepMs);
 			for (;;) {
 				if (outOfTime()) {
 					finished = false;
 					break;
 				}
-				const n = await pruneBatch(db, before, batch);
+				const n = await pruneBatch(db, kind, before, batch);
 				removed[kind] += n;
 				metrics?.prunedRows.inc({ kind }, n);
 				if (n < batch) break;

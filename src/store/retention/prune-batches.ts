@@ -5,68 +5,52 @@
 import type { Db } from "../db/index.ts";
 import { uuidAt } from "../db/index.ts";
 
-/** Rows a batch removed. */
-async function countOf(
-	db: Db,
-	sql: string,
-	params: unknown[],
-): Promise<number> {
-	const [row] = await db.query<{ n: number }>(
-		`with gone as (${sql} returning 1) select count(*)::int as n from gone`,
-		params,
-	);
-	return row?.n ?? 0;
-}
-
 /**
- * Removes the raw payload of up to `limit` processed events received before `before` (oldest first).
- * The event row, its id (dedup), normalized data and status stay.
+ * Each kind's batch: $1 is the cut-off, $2 the batch size. `= any(array(…))` picks the batch through
+ * an index, oldest first, then changes it by primary key.
  */
-export function pruneEventPayloads(
-	db: Db,
-	before: Date,
-	limit: number,
-): Promise<number> {
-	// `= any(array(…))`: the batch is picked through events_payload_kept_idx, then updated by primary key.
-	return countOf(
-		db,
-		`update plumb.events set payload = null
+const BATCHES = {
+	// The raw payload of processed events; the event row, its id (dedup), data and status stay.
+	// Picked through events_payload_kept_idx; ids are UUIDv7, so a time is a key bound.
+	payloads: {
+		sql: `update plumb.events set payload = null
 		 where id = any(array(
 		   select id from plumb.events
 		   where status = 'processed' and payload is not null and id < $1::uuid
 		   order by id limit $2))`,
-		[uuidAt(before), limit],
-	);
-}
-
-/** Deletes up to `limit` delivery attempts recorded before `before` (their ids are UUIDv7: a key range). */
-export function pruneDeliveryAttempts(
-	db: Db,
-	before: Date,
-	limit: number,
-): Promise<number> {
-	return countOf(
-		db,
-		`delete from plumb.delivery_attempts
+		bound: (before: Date) => uuidAt(before),
+	},
+	attempts: {
+		sql: `delete from plumb.delivery_attempts
 		 where id = any(array(
 		   select id from plumb.delivery_attempts where id < $1::uuid order by id limit $2))`,
-		[uuidAt(before), limit],
-	);
-}
-
-/** Deletes up to `limit` alerts resolved before `before` (open and acknowledged ones are never touched). */
-export function pruneResolvedAlerts(
-	db: Db,
-	before: Date,
-	limit: number,
-): Promise<number> {
-	return countOf(
-		db,
-		`delete from plumb.alerts
+		bound: (before: Date) => uuidAt(before),
+	},
+	// Resolved ones only: open and acknowledged alerts are never touched.
+	alerts: {
+		sql: `delete from plumb.alerts
 		 where id = any(array(
 		   select id from plumb.alerts
 		   where status = 'resolved' and resolved_at < $1::timestamptz
 		   order by resolved_at limit $2))`,
-		[before.toISOString(), limit],
+		bound: (before: Date) => before.toISOString(),
+	},
+} as const;
+
+/** What retention removes in batches. */
+export type PrunedRows = keyof typeof BATCHES;
+
+/** Removes up to `limit` rows of `kind` recorded (or resolved) before `before`; returns how many. */
+export async function pruneBatch(
+	db: Db,
+	kind: PrunedRows,
+	before: Date,
+	limit: number,
+): Promise<number> {
+	const batch = BATCHES[kind];
+	const [row] = await db.query<{ n: number }>(
+		`with gone as (${batch.sql} returning 1) select count(*)::int as n from gone`,
+		[batch.bound(before), limit],
 	);
+	return row?.n ?? 0;
 }
