@@ -32,10 +32,11 @@ export const DEFAULTS = {
 		pollMs: 30_000,
 	},
 	/**
-	 * Per destination and per process. HubSpot allows a private app 100 requests per 10 s on
+	 * Per destination: calls in flight per process; the rate is shared by every worker process
+	 * (plumb.destination_rates), as the vendor counts it per account. HubSpot allows a private app 100 requests per 10 s on
 	 * Free/Starter (190 on Pro/Enterprise); its rate counts requests (a batch of up to 100 syncs is a
 	 * stage read and an upsert), and a bucket at 8/s lets at most 88 out in any 10 s, leaving room
-	 * for the once-per-process property bootstrap; Zendesk
+	 * for the once-per-process property bootstrap (which does not go through the bucket); Zendesk
 	 * Support allows 200 requests/min on Team (400–700 above) and a ticket can take a lookup plus a
 	 * create, so 90/min; Slack incoming webhooks allow about 1 message/s per channel.
 	 */

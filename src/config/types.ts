@@ -93,7 +93,7 @@ export interface DeliverySettings {
 	readonly drainMs: number;
 	/** Longest sleep between looks at the queue when no notification arrives. */
 	readonly pollMs: number;
-	/** Per destination, per process: calls in flight and calls per second (undefined = no limit). */
+	/** Per destination: calls in flight (per process) and calls per second (across all processes; undefined = no limit). */
 	readonly limits: Readonly<
 		Record<
 			DeliveryDestination,

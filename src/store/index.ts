@@ -84,9 +84,12 @@ export type {
 	SettledDelivery,
 	SettledStatus,
 	SettleRow,
+	SharedClaim,
+	SharedRate,
 } from "./deliveries/index.ts";
 export {
 	claimDeliveries,
+	claimWithinSharedRates,
 	countDead,
 	getDelivery,
 	insertCrmSyncs,
@@ -94,6 +97,7 @@ export {
 	lockDeadPage,
 	lockDeliveryForReplay,
 	nextDueInMs,
+	pauseSharedRate,
 	queueStats,
 	recoverExpiredLeases,
 	requeueDeliveries,

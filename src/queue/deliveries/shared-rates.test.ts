@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { waitFor } from "../../../test/support/child.ts";
+import { type Backend, backends } from "../../../test/support/db.ts";
+import {
+	queueFixture,
+	seedDeliveries,
+	startTestWorker,
+	statusCounts,
+	type TestWorker,
+	testSettings,
+} from "../../../test/support/delivery-worker.ts";
+import { standInConnector } from "../../../test/support/stand-in.ts";
+import { openPg } from "../../store/index.ts";
+
+/** Slack at 10/s: a bucket of 10, then one every 100 ms, for the vendor account, not per process. */
+const RATE = 10;
+const DELIVERIES = 40;
+
+describe.each(backends)(
+	"a destination's rate across two delivery workers on %s",
+	(backend: Backend) => {
+		const t = queueFixture(backend);
+
+		it("two workers on separate pools never go over the one rate together", async () => {
+			await seedDeliveries(t.testDb.db, DELIVERIES, {
+				destination: "slack",
+				action: "notify",
+			});
+			const settings = testSettings({ timeoutMs: 10_000, leaseMs: 20_000 });
+			const limited = {
+				...settings,
+				limits: {
+					...settings.limits,
+					slack: { concurrency: 4, ratePerSecond: RATE },
+				},
+			};
+			// On Postgres the second worker has its own pool, as a second process would.
+			const secondDb = t.testDb.url
+				? openPg({ connectionString: t.testDb.url, max: 4 })
+				: t.testDb.db;
+			const workers: TestWorker[] = [];
+			try {
+				for (const db of [t.testDb.db, secondDb])
+					workers.push(
+						await startTestWorker(
+							{ ...t.testDb, db },
+							{
+								connectors: { slack: standInConnector("slack", t.standIn.url) },
+								settings: limited,
+							},
+						),
+					);
+				await waitFor(
+					async () =>
+						(await statusCounts(t.testDb.db)).succeeded === DELIVERIES,
+					20_000,
+				);
+			} finally {
+				for (const worker of workers) await worker.stop();
+				if (secondDb !== t.testDb.db) await secondDb.close();
+			}
+
+			const at = t.standIn.requests.map((r) => r.at).sort((a, b) => a - b);
+			expect(at).toHaveLength(DELIVERIES);
+			// The stand-in counts requests in every 1 s window: at most a bucket plus a second's refill
+			// (10 + 10), where two per-process buckets would let 40 through.
+			const busiest = Math.max(
+				...at.map(
+					(start) => at.filter((x) => x >= start && x < start + 1_000).length,
+				),
+			);
+			expect(busiest).toBeLessThanOrEqual(2 * RATE);
+			// 10 at once, then 30 at 10/s: about 3 s (two per-process buckets: about 1 s).
+			expect((at.at(-1) ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(2_700);
+			// Both workers took part.
+			const sent = await Promise.all(
+				workers.map(async (worker) =>
+					(await worker.metrics.deliveryAttempts.get()).values.reduce(
+						(sum, v) => sum + v.value,
+						0,
+					),
+				),
+			);
+			expect(sent.reduce((a, b) => a + b, 0)).toBe(DELIVERIES);
+			expect(Math.min(...sent)).toBeGreaterThan(0);
+		});
+	},
+);
