@@ -21,7 +21,7 @@ Removes, in batches of 1,000 rows (each its own short transaction):
   the event, its id, normalized data and status stay forever),
   delivery attempts older than PLUMB_RETENTION_ATTEMPTS (default 90d),
   alerts resolved before PLUMB_RETENTION_ALERTS (default 90d),
-  and dashboard sessions that have ended.
+  dashboard sessions that have ended, and the rate buckets of intent callers idle for a day.
 Each setting takes a duration (30d, 12h) or forever. The worker runs the same every
 PLUMB_PRUNE_EVERY (default 1h); one process prunes at a time.`;
 
@@ -30,6 +30,7 @@ const LABELS: Record<PruneKind, string> = {
 	attempts: "delivery attempts deleted",
 	sessions: "ended sessions deleted",
 	alerts: "resolved alerts deleted",
+	buckets: "idle rate buckets deleted",
 };
 
 /** `argv` is everything after `prune`. Exit codes: 0 done, 1 failed or busy, 2 usage. */

@@ -13,9 +13,9 @@ export const DEFAULTS = {
 	nodeEnv: "development",
 	/** Supabase puts `authenticated` in the `aud` of every signed-in user's access token. */
 	supabaseJwtAudience: "authenticated",
-	/** POST /v1/events per end user (JWT `sub`), per process: a double tap is fine, a loop is not. */
+	/** POST /v1/events per end user (JWT `sub`), across all processes: a double tap is fine, a loop is not. */
 	intentRatePerMinute: 60,
-	/** POST /v1/events per API key, per process: one chatbot backend speaks for many users. */
+	/** POST /v1/events per API key, across all processes: one chatbot backend speaks for many users. */
 	intentKeyRatePerMinute: 600,
 	/** Dashboard sessions (README, "The dashboard"): idle and absolute timeouts, in ms. */
 	adminSession: { idleMs: 30 * 60 * 1000, maxMs: 12 * 60 * 60 * 1000 },

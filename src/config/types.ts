@@ -48,7 +48,7 @@ export interface Config {
 		readonly jwtAudience: string;
 		readonly webhookSecret: string | undefined;
 	};
-	/** POST /v1/events token buckets, per caller and per process (N processes allow N times as much). */
+	/** POST /v1/events token buckets, per caller, shared by every process (plumb.caller_rates). */
 	readonly intents: {
 		readonly userRatePerMinute: number;
 		readonly keyRatePerMinute: number;

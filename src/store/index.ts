@@ -107,6 +107,7 @@ export {
 } from "./deliveries/index.ts";
 export type {
 	ApiVersionSeen,
+	CallerRateDecision,
 	ClaimedEvent,
 	EventRow,
 	InsertResult,
@@ -130,6 +131,7 @@ export {
 	storeEvent,
 	storeIntent,
 	stripeApiVersionsSeen,
+	takeCallerToken,
 } from "./events/index.ts";
 export type {
 	AttemptRecord,

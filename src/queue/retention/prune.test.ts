@@ -87,7 +87,7 @@ describe.each(backends)("prune on %s", (backend: Backend) => {
 		expect(again).toMatchObject({ summary: { removed: { payloads: 0 } } });
 	});
 
-	it("deletes old delivery attempts, long-resolved alerts and ended sessions; keeps recent ones, open alerts and live sessions", async () => {
+	it("deletes old delivery attempts, long-resolved alerts, ended sessions and idle rate buckets; keeps recent ones, open alerts and live sessions", async () => {
 		const delivery = await insertDeliveryRow(t.db, "k1");
 		const attempt = (at: Date, n: number) =>
 			insertRow(t.db, "plumb.delivery_attempts", {
@@ -123,13 +123,28 @@ describe.each(backends)("prune on %s", (backend: Backend) => {
 		await session("expired", ago(60_000), ago(120_000));
 		await session("idle", ago(-DAY), ago(3_600_000));
 		await session("live", ago(-DAY), ago(60_000));
+		const bucket = (caller: string, at: Date) =>
+			insertRow(t.db, "plumb.caller_rates", {
+				caller,
+				tokens: 1,
+				refilled_at: at,
+				allowed: true,
+			});
+		await bucket("user:idle", ago(2 * DAY));
+		await bucket("user:active", ago(60_000));
 
 		const result = await prune(deps(), settings, { batchSize: 1 });
 
 		expect(result).toMatchObject({
 			ran: true,
 			summary: {
-				removed: { attempts: 2, alerts: 1, sessions: 2, payloads: 0 },
+				removed: {
+					attempts: 2,
+					alerts: 1,
+					sessions: 2,
+					payloads: 0,
+					buckets: 1,
+				},
 				finished: true,
 			},
 		});
@@ -144,6 +159,9 @@ describe.each(backends)("prune on %s", (backend: Backend) => {
 		expect(await ids("select id_hash as id from plumb.admin_sessions")).toEqual(
 			["live"],
 		);
+		expect(await ids("select caller as id from plumb.caller_rates")).toEqual([
+			"user:active",
+		]);
 		// The delivery itself is business history: it stays.
 		expect(await ids("select id from plumb.deliveries")).toEqual([delivery.id]);
 	});

@@ -35,12 +35,13 @@ export const PRUNE_KINDS = [
 	"attempts",
 	"sessions",
 	"alerts",
+	"buckets",
 ] as const;
 export type PruneKind = (typeof PRUNE_KINDS)[number];
 
 /** A count per kind, all zero. */
 export function noneRemoved(): Record<PruneKind, number> {
-	return { payloads: 0, attempts: 0, sessions: 0, alerts: 0 };
+	return { payloads: 0, attempts: 0, sessions: 0, alerts: 0, buckets: 0 };
 }
 
 export interface PruneSummary {
@@ -56,6 +57,8 @@ const CHECKPOINT = "prune";
 /** Rows per statement: each commits in milliseconds, so no hot table waits on a prune. */
 export const PRUNE_BATCH = 1_000;
 const LEASE_MS = 10 * 60_000;
+/** A caller's rate bucket is full a minute after its last request; a day idle and it is forgotten. */
+const IDLE_BUCKET_MS = 24 * 60 * 60_000;
 /** Well inside the lease, so a run never outlives it and two runs never overlap. */
 const BUDGET_MS = 5 * 60_000;
 
@@ -84,6 +87,7 @@ export async function prune(
 		["payloads", settings.payloadsMs],
 		["attempts", settings.attemptsMs],
 		["alerts", settings.alertsMs],
+		["buckets", IDLE_BUCKET_MS],
 	];
 	const outOfTime = () =>
 		options.signal?.aborted === true || performance.now() - started > budget;

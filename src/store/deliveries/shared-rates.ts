@@ -58,7 +58,7 @@ export async function claimWithinSharedRates(
 		// In destination order, so two workers never wait on each other's rows in a cycle.
 		const buckets = await tx.query<BucketRow>(
 			`select r.destination, clock_timestamp()::text as at,
-			        least(s.burst, r.tokens + greatest(0, extract(epoch from clock_timestamp() - r.refilled_at)) * s.rate)::float8 as tokens,
+			        plumb.bucket_level(r.tokens, r.refilled_at, clock_timestamp(), s.burst, s.rate) as tokens,
 			        coalesce(greatest(0, extract(epoch from r.paused_until - clock_timestamp()) * 1000), 0)::float8 as paused_ms
 			 from plumb.destination_rates r
 			 join unnest($1::text[], $2::float8[], $3::float8[]) as s(destination, rate, burst) using (destination)

@@ -35,6 +35,13 @@ const BATCHES = {
 		   order by resolved_at limit $2))`,
 		bound: (before: Date) => before.toISOString(),
 	},
+	// Intent callers' rate buckets untouched since the cut-off: full again, so forgetting one changes nothing.
+	buckets: {
+		sql: `delete from plumb.caller_rates
+		 where caller = any(array(
+		   select caller from plumb.caller_rates where refilled_at < $1::timestamptz limit $2))`,
+		bound: (before: Date) => before.toISOString(),
+	},
 } as const;
 
 /** What retention removes in batches. */
