@@ -305,7 +305,7 @@ function retentionMetrics(registry: Registry, now: () => number) {
 		}),
 		prunedRows: new Counter({
 			name: "plumb_pruned_rows_total",
-			help: "Rows prune removed, by kind (payloads: raw payloads emptied; attempts, sessions, alerts: rows deleted)",
+			help: "Rows prune removed, by kind (payloads: raw payloads emptied; attempts, sessions, alerts, buckets: rows deleted)",
 			labelNames: ["kind"] as const,
 			registers: [registry],
 		}),
