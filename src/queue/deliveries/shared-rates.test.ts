@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { waitFor } from "../../../test/support/child.ts";
-import { type Backend, backends } from "../../../test/support/db.ts";
+import { backends } from "../../../test/support/db.ts";
 import {
 	queueFixture,
 	seedDeliveries,
@@ -16,10 +16,12 @@ import { openPg } from "../../store/index.ts";
 const RATE = 10;
 const DELIVERIES = 40;
 
-describe.each(backends)(
-	"a destination's rate across two delivery workers on %s",
-	(backend: Backend) => {
-		const t = queueFixture(backend);
+// Postgres only: an embedded PGlite data dir admits one process, so there is no "across processes"
+// there, and two workers sharing its one thread stall each other's sends past any window.
+describe.runIf(backends.includes("pg"))(
+	"a destination's rate across two delivery workers on Postgres",
+	() => {
+		const t = queueFixture("pg");
 
 		it("two workers on separate pools never go over the one rate together", async () => {
 			await seedDeliveries(t.testDb.db, DELIVERIES, {
@@ -63,13 +65,14 @@ describe.each(backends)(
 			const at = t.standIn.requests.map((r) => r.at).sort((a, b) => a - b);
 			expect(at).toHaveLength(DELIVERIES);
 			// The stand-in counts requests in every 1 s window: at most a bucket plus a second's refill
-			// (10 + 10), where two per-process buckets would let 40 through.
+			// (10 + 10, and 2 for the milliseconds between a claim and its send), where two per-process
+			// buckets let about 40 through.
 			const busiest = Math.max(
 				...at.map(
 					(start) => at.filter((x) => x >= start && x < start + 1_000).length,
 				),
 			);
-			expect(busiest).toBeLessThanOrEqual(2 * RATE);
+			expect(busiest).toBeLessThanOrEqual(2 * RATE + 2);
 			// 10 at once, then 30 at 10/s: about 3 s (two per-process buckets: about 1 s).
 			expect((at.at(-1) ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(2_700);
 			// Both workers took part.
