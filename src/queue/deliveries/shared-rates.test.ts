@@ -23,11 +23,8 @@ describe.runIf(backends.includes("pg"))(
 	() => {
 		const t = queueFixture("pg");
 
-		it("two workers on separate pools never go over the one rate together", async () => {
-			await seedDeliveries(t.testDb.db, DELIVERIES, {
-				destination: "slack",
-				action: "notify",
-			});
+		/** Two workers, the second on its own pool as a second process would be, until `count` succeed. */
+		async function runTwoWorkers(count: number): Promise<TestWorker[]> {
 			const settings = testSettings({ timeoutMs: 10_000, leaseMs: 20_000 });
 			const limited = {
 				...settings,
@@ -36,10 +33,10 @@ describe.runIf(backends.includes("pg"))(
 					slack: { concurrency: 4, ratePerSecond: RATE },
 				},
 			};
-			// On Postgres the second worker has its own pool, as a second process would.
-			const secondDb = t.testDb.url
-				? openPg({ connectionString: t.testDb.url, max: 4 })
-				: t.testDb.db;
+			const secondDb = openPg({
+				connectionString: t.testDb.url ?? "",
+				max: 4,
+			});
 			const workers: TestWorker[] = [];
 			try {
 				for (const db of [t.testDb.db, secondDb])
@@ -53,14 +50,22 @@ describe.runIf(backends.includes("pg"))(
 						),
 					);
 				await waitFor(
-					async () =>
-						(await statusCounts(t.testDb.db)).succeeded === DELIVERIES,
+					async () => (await statusCounts(t.testDb.db)).succeeded === count,
 					20_000,
 				);
 			} finally {
 				for (const worker of workers) await worker.stop();
-				if (secondDb !== t.testDb.db) await secondDb.close();
+				await secondDb.close();
 			}
+			return workers;
+		}
+
+		it("two workers on separate pools never go over the one rate together", async () => {
+			await seedDeliveries(t.testDb.db, DELIVERIES, {
+				destination: "slack",
+				action: "notify",
+			});
+			const workers = await runTwoWorkers(DELIVERIES);
 
 			const at = t.standIn.requests.map((r) => r.at).sort((a, b) => a - b);
 			expect(at).toHaveLength(DELIVERIES);
@@ -86,6 +91,30 @@ describe.runIf(backends.includes("pg"))(
 			);
 			expect(sent.reduce((a, b) => a + b, 0)).toBe(DELIVERIES);
 			expect(Math.min(...sent)).toBeGreaterThan(0);
+		});
+
+		it("a 429 one worker gets pauses the other too, for the Retry-After", async () => {
+			// More than a bucket's worth, so work is still waiting when the 429 comes back.
+			await seedDeliveries(t.testDb.db, 30, {
+				destination: "slack",
+				action: "notify",
+			});
+			let refused = false;
+			t.standIn.setFault(() => {
+				if (refused) return { kind: "ok" };
+				refused = true;
+				return { kind: "status", status: 429, retryAfter: "2" };
+			});
+			await runTwoWorkers(30);
+
+			const at = t.standIn.requests.map((r) => r.at);
+			const first = at[0] ?? 0;
+			// The calls of the first burst start with the refused one; after them, neither worker
+			// calls Slack again until the 2 s are over (the other worker alone would have gone on at 10/s).
+			expect(at.filter((x) => x > first + 300 && x < first + 1_800)).toEqual(
+				[],
+			);
+			expect(at.length).toBeGreaterThanOrEqual(31);
 		});
 	},
 );
