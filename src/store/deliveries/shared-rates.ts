@@ -50,26 +50,32 @@ export async function claimWithinSharedRates(
 	return db.transaction(async (tx) => {
 		const names = limited.map((cap) => cap.destination);
 		const rate = (d: Destination) => rates[d] as SharedRate;
-		await tx.query(
-			`insert into plumb.destination_rates (destination, tokens)
-			 select * from unnest($1::text[], $2::float8[]) on conflict (destination) do nothing`,
-			[names, names.map((d) => rate(d).burst)],
-		);
 		// In destination order, so two workers never wait on each other's rows in a cycle.
-		const buckets = await tx.query<BucketRow>(
-			`select r.destination, clock_timestamp()::text as at,
+		const lockBuckets = () =>
+			tx.query<BucketRow>(
+				`select r.destination, clock_timestamp()::text as at,
 			        plumb.bucket_level(r.tokens, r.refilled_at, clock_timestamp(), s.burst, s.rate) as tokens,
 			        coalesce(greatest(0, extract(epoch from r.paused_until - clock_timestamp()) * 1000), 0)::float8 as paused_ms
 			 from plumb.destination_rates r
 			 join unnest($1::text[], $2::float8[], $3::float8[]) as s(destination, rate, burst) using (destination)
 			 order by r.destination
 			 for update of r`,
-			[
-				names,
-				names.map((d) => rate(d).ratePerSecond),
-				names.map((d) => rate(d).burst),
-			],
-		);
+				[
+					names,
+					names.map((d) => rate(d).ratePerSecond),
+					names.map((d) => rate(d).burst),
+				],
+			);
+		let buckets = await lockBuckets();
+		// A destination's first claim ever makes its row, with a full bucket.
+		if (buckets.length < names.length) {
+			await tx.query(
+				`insert into plumb.destination_rates (destination, tokens)
+				 select * from unnest($1::text[], $2::float8[]) on conflict (destination) do nothing`,
+				[names, names.map((d) => rate(d).burst)],
+			);
+			buckets = await lockBuckets();
+		}
 		const blocked = new Map<Destination, number>();
 		const allowed = new Map<Destination, number>();
 		for (const bucket of buckets) {
@@ -99,19 +105,26 @@ export async function claimWithinSharedRates(
 			paid.reduce((sum, cap) => sum + cap.limit, 0),
 		);
 		const claimed = await claimDeliveries(tx, paid, leaseMs, asked);
-		const left = buckets.map((bucket) => {
+		// Only buckets that paid for something are written: an idle claim changes no row.
+		const spent = buckets.flatMap((bucket) => {
 			const r = rate(bucket.destination);
 			const n = claimed.filter(
 				(d) => d.destination === bucket.destination,
 			).length;
-			return bucket.tokens - Math.ceil(n / r.deliveriesPerCall) * r.costPerCall;
+			const cost = Math.ceil(n / r.deliveriesPerCall) * r.costPerCall;
+			return cost > 0 ? [{ ...bucket, tokens: bucket.tokens - cost }] : [];
 		});
-		await tx.query(
-			`update plumb.destination_rates r set tokens = s.tokens, refilled_at = s.at
-			 from unnest($1::text[], $2::float8[], $3::timestamptz[]) as s(destination, tokens, at)
-			 where r.destination = s.destination`,
-			[buckets.map((b) => b.destination), left, buckets.map((b) => b.at)],
-		);
+		if (spent.length > 0)
+			await tx.query(
+				`update plumb.destination_rates r set tokens = s.tokens, refilled_at = s.at
+				 from unnest($1::text[], $2::float8[], $3::timestamptz[]) as s(destination, tokens, at)
+				 where r.destination = s.destination`,
+				[
+					spent.map((b) => b.destination),
+					spent.map((b) => b.tokens),
+					spent.map((b) => b.at),
+				],
+			);
 		return { claimed, blocked, asked };
 	});
 }
