@@ -1,13 +1,14 @@
 /**
  * The admin benchmark's data set, generated inside PostgreSQL in one script (generate_series, no
  * round trips): 20,000 customers with identities, payments and subscriptions; 100,000 events over 30
- * days with their timeline; 300,000 deliveries (88 % succeeded, 4 % dead, 4 % skipped, the rest
+ * days (BENCH_ADMIN_EVENTS) with their timeline; 3 deliveries per event (88 % succeeded, 4 % dead, 4 % skipped, the rest
  * waiting) with their attempts; an alert per dead delivery. Customer 1 is heavy: every 50th event.
  */
 
 export const SIZES = {
 	customers: 20_000,
-	events: 100_000,
+	/** BENCH_ADMIN_EVENTS=1000000 for the million-event run (issue 18); deliveries scale with it. */
+	events: Number(process.env.BENCH_ADMIN_EVENTS ?? 100_000),
 	deliveriesPerEvent: 3,
 	payments: 30_000,
 } as const;
@@ -91,8 +92,8 @@ from (
     -- One waiting CRM sync per customer at most (a unique index): CRM syncs never wait here.
     when destination = 'hubspot' then 'succeeded' when n % 100 < 98 then 'retry_pending' else 'pending' end as status
   from d) x;
-insert into plumb.delivery_attempts (delivery_id, attempt, started_at, finished_at, outcome, http_status, latency_ms, error, external_ref)
-  select id, a, created_at + a * interval '1 second', created_at + a * interval '1 second',
+insert into plumb.delivery_attempts (id, delivery_id, attempt, started_at, finished_at, outcome, http_status, latency_ms, error, external_ref)
+  select pg_temp.v7(created_at + a * interval '1 second'), id, a, created_at + a * interval '1 second', created_at + a * interval '1 second',
     case status when 'succeeded' then 'succeeded' when 'dead' then 'permanent' when 'skipped' then 'skipped' else 'retry' end,
     last_http_status, 40, last_error, external_ref
   from plumb.deliveries cross join lateral generate_series(1, attempts) as a;

@@ -103,6 +103,34 @@ describe.each(backends)("admin events API on %s", (backend: Backend) => {
 		).toBe(404);
 	});
 
+	it("says a payload was removed by retention, and still shows the event's normalized data", async () => {
+		const { id } = await insertEvent(testDb.db, {
+			type: "ignored",
+			source: "stripe",
+			externalId: "evt_pruned",
+			occurredAt: new Date(),
+			correlationId: "corr-pruned",
+			data: { customer: { name: "gold-kept" } },
+			payload: { id: "evt_pruned", raw: "raw-gone" },
+		});
+		await testDb.db.query(
+			"update plumb.events set payload = null, status = 'processed' where id = $1",
+			[id],
+		);
+		const api = await get(`/admin/api/events/${id}`);
+		expect(api.status).toBe(200);
+		expect(JSON.parse(api.text)).toMatchObject({
+			event: { payload: null, data: { customer: { name: "gold-kept" } } },
+		});
+		const page = await get(`/admin/events/${id}`);
+		expect(page.status).toBe(200);
+		expect(page.text).toContain(
+			"Removed by retention (PLUMB_RETENTION_PAYLOADS)",
+		);
+		expect(page.text).toContain("gold-kept");
+		expect(page.text).not.toContain("raw-gone");
+	});
+
 	it("shows __proto__ and constructor keys of a stored payload as data, redacted only by the rules", async () => {
 		const { app } = testApp(testDb.db);
 		// Built as text: in an object literal or through JSON.stringify, "__proto__" would not survive.

@@ -10,7 +10,8 @@ import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
 import { migrateCommand } from "./migrate.ts";
 import { missingSecrets } from "./missing-secrets.ts";
-import { watchAlertMetrics } from "./observability.ts";
+import { watchAlertMetrics, watchTableMetrics } from "./observability.ts";
+import { pruneCommand } from "./prune.ts";
 import { reconcileCommand } from "./reconcile.ts";
 import { replayCommand } from "./replay.ts";
 import { openRuntime } from "./runtime.ts";
@@ -35,6 +36,7 @@ Commands:
   simulate  signed test traffic and an acceptance report: simulate [first-payment | full] [--url URL]
             (without --url it starts Plumb here: the quick start's one command)
   backfill  bring in existing Stripe customers, subscriptions and paid invoices: backfill [--since 2026-01-01]
+  prune     remove what retention says has been kept long enough (PLUMB_RETENTION_*): prune
 
 Configuration comes from the environment; see docs/configuration.md.`;
 
@@ -91,6 +93,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 				return await backfillCommand(
 					config,
 					argv.slice(argv.indexOf("backfill") + 1),
+				);
+			case "prune":
+				return await pruneCommand(
+					config,
+					argv.slice(argv.indexOf("prune") + 1),
 				);
 			case "stripe":
 				return await stripeCommand(
@@ -186,6 +193,7 @@ async function runUntilSignal(
 			if (parts.http) {
 				watchQueueMetrics(runtime.metrics, runtime.db);
 				watchAlertMetrics(runtime.metrics, runtime.db);
+				watchTableMetrics(runtime.metrics, runtime.db);
 			}
 			if (parts.workers) workers = await startWorkers(runtime);
 			phases.mark("workers");

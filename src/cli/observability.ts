@@ -9,7 +9,12 @@ import {
 	evaluateAlertRules,
 	startLoop,
 } from "../queue/index.ts";
-import { countActiveAlerts, type Db, readLogSalt } from "../store/index.ts";
+import {
+	countActiveAlerts,
+	type Db,
+	readLogSalt,
+	tableStats,
+} from "../store/index.ts";
 
 /** Hashes user ids in logs with PLUMB_LOG_SALT, else the random value this install stored at migration. */
 export async function installLogSalt(config: Config, db: Db): Promise<void> {
@@ -19,6 +24,11 @@ export async function installLogSalt(config: Config, db: Db): Promise<void> {
 /** Feeds `plumb_alerts_open` from the database at each scrape. */
 export function watchAlertMetrics(metrics: Metrics, db: Db): void {
 	metrics.setAlertSource(() => countActiveAlerts(db));
+}
+
+/** Feeds the table gauges (size, live and dead rows) from pg_stat_user_tables at each scrape. */
+export function watchTableMetrics(metrics: Metrics, db: Db): void {
+	metrics.setTableSource(() => tableStats(db));
 }
 
 /** The evaluation pass's deps, and how often to run it. */

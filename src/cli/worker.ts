@@ -12,7 +12,12 @@ import {
 	listeningWakeup,
 	type Wakeup,
 } from "../store/index.ts";
-import { startAlertEvaluator, watchAlertMetrics } from "./observability.ts";
+import {
+	startAlertEvaluator,
+	watchAlertMetrics,
+	watchTableMetrics,
+} from "./observability.ts";
+import { startPruner } from "./pruner.ts";
 import type { Runtime } from "./runtime.ts";
 import { startStripeReconciler } from "./stripe-reconciler.ts";
 
@@ -50,6 +55,7 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 			: await embeddedWakeup(db, [DELIVERIES_CHANNEL, EVENTS_CHANNEL]);
 	watchQueueMetrics(metrics, db);
 	watchAlertMetrics(metrics, db);
+	watchTableMetrics(metrics, db);
 	const connectors = createConnectors(config, { logger });
 	const deliveries = startDeliveryWorker({
 		db,
@@ -85,6 +91,8 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 	const reconciler = apiKey
 		? startStripeReconciler(runtime, apiKey)
 		: undefined;
+	// Every worker schedules it; the prune lease lets one process at a time do the work.
+	const pruner = startPruner(runtime);
 	logger.info(
 		{
 			step: "start",
@@ -101,7 +109,12 @@ export async function startWorkers(runtime: Runtime): Promise<RunningWorkers> {
 	return {
 		async stop() {
 			// Events first: deliveries they queue while draining still find a running delivery worker.
-			await Promise.all([events.stop(), alertRules.stop(), reconciler?.stop()]);
+			await Promise.all([
+				events.stop(),
+				alertRules.stop(),
+				reconciler?.stop(),
+				pruner.stop(),
+			]);
 			await deliveries.stop();
 			await wakeup.close();
 		},

@@ -104,6 +104,28 @@ describe("loadConfig", () => {
 		);
 	});
 
+	it("keeps payloads 30 days and attempts and resolved alerts 90 days unless told otherwise; forever turns one off", () => {
+		expect(loadConfig({}).retention).toEqual({
+			payloadsMs: 30 * 86_400_000,
+			attemptsMs: 90 * 86_400_000,
+			alertsMs: 90 * 86_400_000,
+			everyMs: 3_600_000,
+		});
+		expect(
+			loadConfig({
+				PLUMB_RETENTION_PAYLOADS: "7d",
+				PLUMB_RETENTION_ATTEMPTS: "forever",
+				PLUMB_RETENTION_ALERTS: "",
+				PLUMB_PRUNE_EVERY: "10m",
+			}).retention,
+		).toEqual({
+			payloadsMs: 7 * 86_400_000,
+			attemptsMs: undefined,
+			alertsMs: 90 * 86_400_000,
+			everyMs: 600_000,
+		});
+	});
+
 	it("treats empty strings as unset", () => {
 		const config = loadConfig({
 			DATABASE_URL: "",
@@ -131,6 +153,9 @@ describe("loadConfig", () => {
 		["PLUMB_PLANS", '{"p": {"tier": "SENTINEL"}}', /./],
 		["STRIPE_API_KEY", "pk_live_SENTINEL", /sk_/],
 		["PLUMB_STRIPE_RECONCILE_EVERY", "60SENTINEL", /duration/],
+		["PLUMB_RETENTION_PAYLOADS", "SENTINEL", /forever/],
+		["PLUMB_RETENTION_ALERTS", "0s", /at least 1ms|forever/],
+		["PLUMB_PRUNE_EVERY", "1SENTINEL", /duration/],
 	])(
 		"stops on a bad %s, naming it without printing the value",
 		(name, value, hint) => {

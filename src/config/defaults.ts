@@ -13,9 +13,9 @@ export const DEFAULTS = {
 	nodeEnv: "development",
 	/** Supabase puts `authenticated` in the `aud` of every signed-in user's access token. */
 	supabaseJwtAudience: "authenticated",
-	/** POST /v1/events per end user (JWT `sub`), per process: a double tap is fine, a loop is not. */
+	/** POST /v1/events per end user (JWT `sub`), across all processes: a double tap is fine, a loop is not. */
 	intentRatePerMinute: 60,
-	/** POST /v1/events per API key, per process: one chatbot backend speaks for many users. */
+	/** POST /v1/events per API key, across all processes: one chatbot backend speaks for many users. */
 	intentKeyRatePerMinute: 600,
 	/** Dashboard sessions (README, "The dashboard"): idle and absolute timeouts, in ms. */
 	adminSession: { idleMs: 30 * 60 * 1000, maxMs: 12 * 60 * 60 * 1000 },
@@ -32,10 +32,11 @@ export const DEFAULTS = {
 		pollMs: 30_000,
 	},
 	/**
-	 * Per destination and per process. HubSpot allows a private app 100 requests per 10 s on
+	 * Per destination: calls in flight per process; the rate is shared by every worker process
+	 * (plumb.destination_rates), as the vendor counts it per account. HubSpot allows a private app 100 requests per 10 s on
 	 * Free/Starter (190 on Pro/Enterprise); its rate counts requests (a batch of up to 100 syncs is a
 	 * stage read and an upsert), and a bucket at 8/s lets at most 88 out in any 10 s, leaving room
-	 * for the once-per-process property bootstrap; Zendesk
+	 * for the once-per-process property bootstrap (which does not go through the bucket); Zendesk
 	 * Support allows 200 requests/min on Team (400–700 above) and a ticket can take a lookup plus a
 	 * create, so 90/min; Slack incoming webhooks allow about 1 message/s per channel.
 	 */
@@ -44,6 +45,19 @@ export const DEFAULTS = {
 		zendesk: { concurrency: 2, rate: "90/min" },
 		slack: { concurrency: 1, rate: "1/s" },
 		email: { concurrency: 2, rate: "2/s" },
+	},
+	/**
+	 * Retention (`plumb prune`, docs/scaling.md): how long each kind of row that only explains the
+	 * past is kept; `forever` turns one off. Events, their normalized data and the business state are
+	 * kept forever (dedup is forever). Raw payloads: a month covers any support question about a
+	 * webhook; attempts and resolved alerts: a quarter, far past the 24 h retry horizon.
+	 */
+	retention: {
+		payloads: "30d",
+		attempts: "90d",
+		alerts: "90d",
+		/** How often a worker prunes (one process at a time). */
+		everyMs: 60 * 60 * 1000,
 	},
 	/** Alert rules (PRODUCT §7; README, "Operating Plumb"). Durations in ms. */
 	alerts: {

@@ -38,6 +38,12 @@ export const duration = z
 	})
 	.refine((ms) => ms >= 1, { error: "must be at least 1ms" });
 
+/** A retention period: a duration, or `forever` (never pruned) → milliseconds (Infinity = forever). */
+export const retention = z.union(
+	[z.literal("forever").transform(() => Number.POSITIVE_INFINITY), duration],
+	{ error: "must be a duration such as 30d or 12h, or forever" },
+);
+
 /** `5/s`, `90/min`, `1000/h` or `unlimited` → requests per second (Infinity = no limit). */
 export const rate = z
 	.string()
@@ -217,6 +223,10 @@ export const envSchema = z.object({
 	PLUMB_SLACK_RATE: optional(rate),
 	PLUMB_EMAIL_CONCURRENCY: optional(count(256)),
 	PLUMB_EMAIL_RATE: optional(rate),
+	PLUMB_RETENTION_PAYLOADS: optional(retention),
+	PLUMB_RETENTION_ATTEMPTS: optional(retention),
+	PLUMB_RETENTION_ALERTS: optional(retention),
+	PLUMB_PRUNE_EVERY: optional(duration),
 	PLUMB_ALERT_INTERVAL: optional(duration),
 	PLUMB_ALERT_WINDOW: optional(duration),
 	PLUMB_ALERT_SIGNATURE_FAILURES: optional(wholeNumber),

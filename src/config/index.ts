@@ -8,4 +8,9 @@ export { DEFAULTS } from "./defaults.ts";
 export { edgeEnvironment } from "./edge-env.ts";
 export { duration as durationSchema } from "./env.ts";
 export { ConfigError, configuredConnectors, loadConfig } from "./load.ts";
-export type { AlertSettings, Config, DeliverySettings } from "./types.ts";
+export type {
+	AlertSettings,
+	Config,
+	DeliverySettings,
+	RetentionSettings,
+} from "./types.ts";

@@ -1,12 +1,13 @@
 /** Typed configuration: the environment (read by env.ts) turned once, loudly, into a frozen Config. */
 
 import { DEFAULTS } from "./defaults.ts";
-import { type Env, rate, readEnv } from "./env.ts";
+import { type Env, rate, readEnv, retention } from "./env.ts";
 import type {
 	AlertSettings,
 	Config,
 	DeliveryDestination,
 	DeliverySettings,
+	RetentionSettings,
 } from "./types.ts";
 
 /** A misconfigured environment. The message names variables, never their values. */
@@ -122,6 +123,7 @@ export function loadConfig(
 		logLevel: env.LOG_LEVEL ?? DEFAULTS.logLevel,
 		delivery,
 		alerts: alertSettings(env),
+		retention: retentionSettings(env),
 		logSalt: env.PLUMB_LOG_SALT,
 		plans: env.PLUMB_PLANS ?? {},
 		secretValues: [
@@ -202,6 +204,20 @@ function alertSettings(env: Env): AlertSettings {
 			env.PLUMB_ALERT_INTERVENTIONS_PER_DAY ?? a.interventionsPerDay,
 		deliveryRetries: env.PLUMB_ALERT_DELIVERY_RETRIES ?? a.deliveryRetries,
 		minSamples: env.PLUMB_ALERT_MIN_SAMPLES ?? a.minSamples,
+	};
+}
+
+function retentionSettings(env: Env): RetentionSettings {
+	const r = DEFAULTS.retention;
+	const period = (value: number | undefined, fallback: string) => {
+		const ms = value ?? retention.parse(fallback);
+		return Number.isFinite(ms) ? ms : undefined;
+	};
+	return {
+		payloadsMs: period(env.PLUMB_RETENTION_PAYLOADS, r.payloads),
+		attemptsMs: period(env.PLUMB_RETENTION_ATTEMPTS, r.attempts),
+		alertsMs: period(env.PLUMB_RETENTION_ALERTS, r.alerts),
+		everyMs: env.PLUMB_PRUNE_EVERY ?? r.everyMs,
 	};
 }
 

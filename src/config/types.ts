@@ -48,7 +48,7 @@ export interface Config {
 		readonly jwtAudience: string;
 		readonly webhookSecret: string | undefined;
 	};
-	/** POST /v1/events token buckets, per caller and per process (N processes allow N times as much). */
+	/** POST /v1/events token buckets, per caller, shared by every process (plumb.caller_rates). */
 	readonly intents: {
 		readonly userRatePerMinute: number;
 		readonly keyRatePerMinute: number;
@@ -65,6 +65,7 @@ export interface Config {
 	readonly logLevel: (typeof LOG_LEVELS)[number];
 	readonly delivery: DeliverySettings;
 	readonly alerts: AlertSettings;
+	readonly retention: RetentionSettings;
 	/** PLUMB_LOG_SALT: the key of user-id hashes in logs; unset → the random value stored in the database. */
 	readonly logSalt: string | undefined;
 	readonly plans: Readonly<
@@ -92,7 +93,7 @@ export interface DeliverySettings {
 	readonly drainMs: number;
 	/** Longest sleep between looks at the queue when no notification arrives. */
 	readonly pollMs: number;
-	/** Per destination, per process: calls in flight and calls per second (undefined = no limit). */
+	/** Per destination: calls in flight (per process) and calls per second (across all processes; undefined = no limit). */
 	readonly limits: Readonly<
 		Record<
 			DeliveryDestination,
@@ -122,4 +123,16 @@ export interface AlertSettings {
 	readonly deliveryRetries: number;
 	/** Fewest webhook requests (or deliveries) in the window for the rate (or p95) rule to judge. */
 	readonly minSamples: number;
+}
+
+/** What `plumb prune` removes and how often the worker runs it; undefined = kept forever. In ms. */
+export interface RetentionSettings {
+	/** Raw payloads of processed events older than this are removed (the event row stays). */
+	readonly payloadsMs: number | undefined;
+	/** Delivery attempts older than this are deleted (the delivery keeps its last error and count). */
+	readonly attemptsMs: number | undefined;
+	/** Alerts resolved longer ago than this are deleted. */
+	readonly alertsMs: number | undefined;
+	/** PLUMB_PRUNE_EVERY: the worker's prune interval. */
+	readonly everyMs: number;
 }

@@ -14,8 +14,10 @@ import {
 	TEST_API_KEY,
 	userClaims,
 } from "../../test/support/intents.ts";
+import { openPg } from "../store/index.ts";
 
 const USER = "33333333-3333-4333-8333-333333333333";
+const SHARED_USER = "44444444-4444-4444-8444-444444444444";
 
 describe.each(backends)("rate limit and CORS on %s", (backend: Backend) => {
 	let testDb: TestDb;
@@ -24,6 +26,56 @@ describe.each(backends)("rate limit and CORS on %s", (backend: Backend) => {
 	});
 	afterAll(async () => {
 		await testDb.dispose();
+	});
+
+	it("two serve processes on separate pools share one caller's rate: the bucket is in Postgres", async () => {
+		let now = Date.UTC(2025, 2, 1);
+		const env = intentEnv({ PLUMB_INTENT_RATE_PER_MINUTE: "4" });
+		// Its own database: the suite's other tests count the events of theirs.
+		const own = await freshDb(backend);
+		// A second process: its own in-memory first gate, and on Postgres its own pool.
+		const secondDb = own.url
+			? openPg({ connectionString: own.url, max: 2 })
+			: own.db;
+		try {
+			const apps = [own.db, secondDb].map(
+				(db) => testApp(db, { env, now: () => now }).app,
+			);
+			const claims = userClaims(SHARED_USER, "s@example.com", {
+				iat: Math.floor(now / 1000),
+				exp: Math.floor(now / 1000) + 3600,
+			});
+			const token = await hs256Token(claims);
+			const before = await countRows(own.db, "events");
+			const statuses: number[] = [];
+			for (let i = 0; i < 6; i++) {
+				const res = await apps[i % 2]?.request(
+					"/v1/events",
+					intentRequest(
+						{ type: "chat_started", data: { session_id: `shared-${i}` } },
+						{ token },
+					),
+				);
+				statuses.push(res?.status ?? 0);
+				if (res?.status === 429)
+					expect(res.headers.get("retry-after")).toBe("15");
+			}
+			// Each process alone would have let 4 through (8 in all); together they let 4.
+			expect(statuses).toEqual([202, 202, 202, 202, 429, 429]);
+			expect(await countRows(own.db, "events")).toBe(before + 4);
+			now += 15_000;
+			const again = await apps[1]?.request(
+				"/v1/events",
+				intentRequest(
+					{ type: "chat_started", data: { session_id: "shared-later" } },
+					{ token },
+				),
+			);
+			expect(again?.status).toBe(202);
+		} finally {
+			if (secondDb !== own.db) await secondDb.close();
+			await own.dispose();
+		}
 	});
 
 	it("429 with Retry-After once a caller's bucket is empty, per caller, refilled over time", async () => {

@@ -9,6 +9,7 @@ import {
 	type Db,
 	getIntentStatus,
 	storeIntent,
+	takeCallerToken,
 	wakeEventWorkers,
 } from "../store/index.ts";
 import {
@@ -34,9 +35,9 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** What the /v1 routes need from the configuration. */
 export interface IntentsApiSettings {
 	readonly auth: CallerAuthSettings;
-	/** POST /v1/events per end user, per process (PLUMB_INTENT_RATE_PER_MINUTE). */
+	/** POST /v1/events per end user, across every process (PLUMB_INTENT_RATE_PER_MINUTE). */
 	readonly userRatePerMinute: number;
-	/** POST /v1/events per API key, per process (PLUMB_INTENT_KEY_RATE_PER_MINUTE). */
+	/** POST /v1/events per API key, across every process (PLUMB_INTENT_KEY_RATE_PER_MINUTE). */
 	readonly keyRatePerMinute: number;
 }
 
@@ -102,7 +103,12 @@ export function intentsApi(deps: IntentsApiDeps): Hono<AppEnv> {
 				caller.kind === "user"
 					? deps.settings.userRatePerMinute
 					: deps.settings.keyRatePerMinute;
-			const decision = limiter.take(caller.id, rate);
+			// This process's bucket first: a flood is refused without touching the database. Then the
+			// bucket every process shares, so N serve processes still allow the caller one rate.
+			const local = limiter.take(caller.id, rate);
+			const decision = local.allowed
+				? await takeCallerToken(deps.db, caller.id, rate, deps.now())
+				: local;
 			if (!decision.allowed) {
 				c.header("Retry-After", String(decision.retryAfterSeconds));
 				throw new AppError(

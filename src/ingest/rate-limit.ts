@@ -1,7 +1,7 @@
 /**
- * Per-caller token buckets for POST /v1/events, in this process's memory. Each `plumb serve` process
- * keeps its own, so N processes behind a load balancer let a caller through up to N times the rate:
- * enough to stop one broken client flooding the queue, which is the point, without a shared store.
+ * Per-caller token buckets for POST /v1/events, in this process's memory: the first gate, which
+ * refuses a flood without a database round trip. What it lets through then spends a token of the
+ * caller's bucket in Postgres (store `takeCallerToken`), so N processes still allow one rate.
  */
 
 export interface RateLimiterOptions {
@@ -25,7 +25,7 @@ export interface RateLimiter {
 	take(caller: string, perMinute: number): RateDecision;
 }
 
-/** See the module header for the per-process caveat. */
+/** One process's buckets (see the module header). */
 export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 	const maxCallers = options.maxCallers ?? 10_000;
 	const buckets = new Map<string, Bucket>();

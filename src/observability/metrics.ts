@@ -29,6 +29,7 @@ export function createMetrics(
 		registry,
 		...deliveryMetrics(registry, now),
 		...alertMetrics(registry, now),
+		...retentionMetrics(registry, now),
 		eventsApplied: new Counter({
 			name: "plumb_events_applied_total",
 			help: "Events the worker applied (processed) or failed to apply, by canonical type",
@@ -246,6 +247,67 @@ function deliveryMetrics(registry: Registry, now: () => number) {
 				for (const row of read.interventions)
 					this.inc({ kind: row.kind }, row.count);
 			},
+		}),
+	};
+}
+
+/** What the table gauges read from the database (pg_stat_user_tables) when Prometheus scrapes. */
+export type TableSnapshot = ReadonlyArray<{
+	table: string;
+	bytes: number;
+	live_rows: number;
+	dead_rows: number;
+}>;
+
+/** Retention (docs/scaling.md): what prune removed, and how big each table is and how many dead rows it holds. */
+function retentionMetrics(registry: Registry, now: () => number) {
+	const tables = scrapeSource<TableSnapshot>(now);
+	const tableGauge = (
+		name: string,
+		help: string,
+		value: (row: TableSnapshot[number]) => number,
+	) =>
+		new Gauge({
+			name,
+			help,
+			labelNames: ["table"] as const,
+			registers: [registry],
+			async collect() {
+				const read = await tables.read();
+				this.reset();
+				for (const row of read ?? [])
+					this.set({ table: row.table }, value(row));
+			},
+		});
+	return {
+		/** Installs the database read behind the table gauges. */
+		setTableSource: tables.set,
+		tableBytes: tableGauge(
+			"plumb_table_size_bytes",
+			"Size of each Plumb table with its indexes and TOAST (pg_total_relation_size)",
+			(row) => row.bytes,
+		),
+		tableLiveRows: tableGauge(
+			"plumb_table_live_rows",
+			"Live rows of each Plumb table (Postgres's estimate, pg_stat_user_tables)",
+			(row) => row.live_rows,
+		),
+		tableDeadRows: tableGauge(
+			"plumb_table_dead_rows",
+			"Dead rows (tuples) of each Plumb table waiting for (auto)vacuum (pg_stat_user_tables)",
+			(row) => row.dead_rows,
+		),
+		pruneRuns: new Counter({
+			name: "plumb_prune_runs_total",
+			help: "Prune runs by this process: done, partial (stopped at its time budget; continues next run), busy (another process held the lease) or failed",
+			labelNames: ["outcome"] as const,
+			registers: [registry],
+		}),
+		prunedRows: new Counter({
+			name: "plumb_pruned_rows_total",
+			help: "Rows prune removed, by kind (payloads: raw payloads emptied; attempts, sessions, alerts, buckets: rows deleted)",
+			labelNames: ["kind"] as const,
+			registers: [registry],
 		}),
 	};
 }

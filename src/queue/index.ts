@@ -17,3 +17,16 @@ export {
 	retryConflicts,
 	startLoop,
 } from "./loop.ts";
+export type {
+	PruneDeps,
+	PruneKind,
+	PruneResult,
+	PruneSettings,
+	PruneSummary,
+} from "./retention/index.ts";
+export {
+	noneRemoved,
+	PRUNE_BATCH,
+	PRUNE_KINDS,
+	prune,
+} from "./retention/index.ts";

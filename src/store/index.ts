@@ -84,9 +84,12 @@ export type {
 	SettledDelivery,
 	SettledStatus,
 	SettleRow,
+	SharedClaim,
+	SharedRate,
 } from "./deliveries/index.ts";
 export {
 	claimDeliveries,
+	claimWithinSharedRates,
 	countDead,
 	getDelivery,
 	insertCrmSyncs,
@@ -94,6 +97,7 @@ export {
 	lockDeadPage,
 	lockDeliveryForReplay,
 	nextDueInMs,
+	pauseSharedRate,
 	queueStats,
 	recoverExpiredLeases,
 	requeueDeliveries,
@@ -103,6 +107,7 @@ export {
 } from "./deliveries/index.ts";
 export type {
 	ApiVersionSeen,
+	CallerRateDecision,
 	ClaimedEvent,
 	EventRow,
 	InsertResult,
@@ -128,6 +133,7 @@ export {
 	storeEvent,
 	storeIntent,
 	stripeApiVersionsSeen,
+	takeCallerToken,
 } from "./events/index.ts";
 export type {
 	AttemptRecord,
@@ -167,6 +173,8 @@ export {
 	signatureFailuresSince,
 	TRACE_LIMIT,
 } from "./read/index.ts";
+export type { PrunedRows, TableStatsRow } from "./retention/index.ts";
+export { pruneBatch, tableStats } from "./retention/index.ts";
 export type {
 	CustomerRow,
 	FailureWrite,

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { openDb } from "../../src/store/index.ts";
-import { runPlumb, waitFor } from "../support/child.ts";
+import { runPlumb, runPlumbToEnd, waitFor } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { stripeAccount } from "../support/stripe-api/account.ts";
 import { copiesOf, stripeEventSample } from "../support/stripe-api/fixtures.ts";
@@ -59,11 +59,8 @@ describe.each(backends)(
 			LOG_LEVEL: "warn",
 			...extra,
 		});
-		async function run(args: string[], extra: Record<string, string> = {}) {
-			const child = runPlumb(args, env(extra));
-			const code = await child.exited;
-			return { code, out: child.output() };
-		}
+		const run = (args: string[], extra: Record<string, string> = {}) =>
+			runPlumbToEnd(args, env(extra));
 		async function storedCount(
 			where = "source = 'stripe'",
 			table = "events",

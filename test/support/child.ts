@@ -41,6 +41,16 @@ export function runChild(
 	return { process: child, output: () => output, exited };
 }
 
+/** Runs one command to its end: its exit code and everything it printed. */
+export async function runPlumbToEnd(
+	args: string[],
+	env: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+	const child = runPlumb(args, env);
+	const code = await child.exited;
+	return { code, out: child.output() };
+}
+
 export async function waitFor(
 	check: () => Promise<boolean> | boolean,
 	timeoutMs = 15_000,

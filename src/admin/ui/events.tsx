@@ -146,7 +146,14 @@ export const EventPage: FC<{
 				Secrets, tokens, client secrets, signatures and card-like numbers are
 				masked.
 			</p>
-			<pre class="payload">{JSON.stringify(e.payload, null, 2)}</pre>
+			{e.payload === null ? (
+				<p class="muted">
+					Removed by retention (PLUMB_RETENTION_PAYLOADS): the event was
+					processed long enough ago. Its normalized data below stays.
+				</p>
+			) : (
+				<pre class="payload">{JSON.stringify(e.payload, null, 2)}</pre>
+			)}
 			<h2>Normalized data</h2>
 			<pre class="payload">{JSON.stringify(e.data, null, 2)}</pre>
 		</Layout>

@@ -12,9 +12,11 @@ import {
 import type { Logger, Metrics } from "../../observability/index.ts";
 import {
 	type ClaimedDelivery,
-	claimDeliveries,
+	claimWithinSharedRates,
 	type Db,
 	nextDueInMs,
+	pauseSharedRate,
+	type SharedRate,
 	sleep,
 	type Wakeup,
 } from "../../store/index.ts";
@@ -70,6 +72,13 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 		now,
 		callShapes(deps.connectors),
 	);
+	// Configured, rate-limited destinations: their claims spend the buckets every process shares.
+	const sharedRates: Partial<Record<Destination, SharedRate>> = {};
+	for (const destination of DESTINATIONS) {
+		const rate = limits.sharedRate(destination);
+		if (rate !== undefined && deps.connectors[destination] !== undefined)
+			sharedRates[destination] = rate;
+	}
 	const settler = new Settler({
 		db,
 		logger,
@@ -158,6 +167,19 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			if (pauses.length > 0) {
 				const pauseMs = Math.max(...pauses);
 				limits.pause(destination, pauseMs);
+				// Every other process pauses too: the 429 was for the vendor account, not for us alone.
+				if (sharedRates[destination] !== undefined)
+					void pauseSharedRate(db, destination, pauseMs).catch(
+						(error: unknown) =>
+							logger.warn(
+								{
+									step: "deliver",
+									destination,
+									err: { message: messageOf(error) },
+								},
+								"could not share a 429 pause with the other workers",
+							),
+					);
 				deps.metrics.destinationPauses.inc({ destination });
 				release(
 					(d) => d.destination === destination,
@@ -229,8 +251,12 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			room,
 			caps.reduce((sum, cap) => sum + cap.limit, 0),
 		);
-		const claimed = await retryConflicts(() =>
-			claimDeliveries(db, caps, settings.leaseMs, asked),
+		const {
+			claimed,
+			blocked,
+			asked: paidFor,
+		} = await retryConflicts(() =>
+			claimWithinSharedRates(db, caps, sharedRates, settings.leaseMs, asked),
 		);
 		if (claimed.length > 0)
 			deps.onStep?.(
@@ -241,7 +267,7 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			ready.push({ delivery, leaseDeadline: now() + settings.leaseMs });
 		dispatch();
 		if (stopping.aborted) return "more"; // the loop ends here
-		if (asked > 0 && claimed.length === asked) {
+		if (paidFor > 0 && claimed.length === paidFor) {
 			// There may be more. Let quick calls finish first, so the next claim is a batch, not a trickle.
 			await new Promise((resolve) => setImmediate(resolve));
 			return "more";
@@ -251,13 +277,17 @@ export function startDeliveryWorker(deps: DeliveryWorkerDeps): DeliveryWorker {
 			const ms = limits.waitMs(destination);
 			if (ms !== undefined) waits.push(ms);
 		}
+		// A destination whose shared bucket is empty waits for its next token, not for its due rows.
+		waits.push(...blocked.values());
 		const due = await nextDueInMs(
 			db,
-			caps.map((cap) => cap.destination),
+			caps
+				.map((cap) => cap.destination)
+				.filter((destination) => !blocked.has(destination)),
 		);
 		// Due rows we did not get are held by another worker's claim: look again shortly.
 		if (due !== null)
-			waits.push(Math.max(due, claimed.length < asked ? 10 : 0));
+			waits.push(Math.max(due, claimed.length < paidFor ? 10 : 0));
 		return { idleMs: Math.min(...waits) };
 	};
 

@@ -1,10 +1,12 @@
 /**
  * Per-destination limits in one process: calls in flight, a token-bucket rate, and a pause after a
- * 429. N worker processes allow N times as much; set the per-process values with that in mind.
+ * 429. Calls in flight are per process; the rate is also enforced across processes, by the shared
+ * buckets the claim spends (store `claimWithinSharedRates`, fed by `sharedRate`).
  * A destination that takes deliveries in batches (HubSpot) counts calls, each carrying up to its
  * batch size, and its rate counts vendor requests: a call costs its `requestsPerCall` tokens.
  */
 import type { Destination } from "../../core/index.ts";
+import type { SharedRate } from "../../store/index.ts";
 
 export interface DestinationLimit {
 	concurrency: number;
@@ -65,6 +67,19 @@ export class DestinationLimits {
 			lane.limit.ratePerSecond === undefined ||
 			lane.tokens >= lane.shape.requestsPerCall
 		);
+	}
+
+	/** The bucket every process shares for `destination`; undefined without a rate limit. */
+	sharedRate(destination: Destination): SharedRate | undefined {
+		const lane = this.#lane(destination);
+		const rate = lane.limit.ratePerSecond;
+		if (rate === undefined) return undefined;
+		return {
+			ratePerSecond: rate,
+			burst: burst(lane.limit, lane.shape),
+			costPerCall: lane.shape.requestsPerCall,
+			deliveriesPerCall: lane.shape.maxSize,
+		};
 	}
 
 	/** Deliveries one call to `destination` carries at most (1 unless it takes batches). */

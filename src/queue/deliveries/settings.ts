@@ -18,6 +18,6 @@ export interface DeliveryWorkerSettings {
 	readonly drainMs: number;
 	/** Longest sleep between looks at the queue when no notification arrives. */
 	readonly pollMs: number;
-	/** Per destination, per process: calls in flight and calls per second (undefined = no limit). */
+	/** Per destination: calls in flight (per process) and calls per second (across all processes; undefined = no limit). */
 	readonly limits: Readonly<Record<Destination, Readonly<DestinationLimit>>>;
 }

@@ -57,14 +57,16 @@ export async function deleteAdminSession(
 	]);
 }
 
-/** Forgets sessions that can no longer be used (run at each login, so the table stays small). */
+/** Forgets sessions that can no longer be used (at each login and each prune, so the table stays small). */
 export async function deleteExpiredAdminSessions(
 	db: Db,
 	idleMs: number,
-): Promise<void> {
-	await db.query(
+): Promise<number> {
+	const gone = await db.query(
 		`delete from plumb.admin_sessions
-		 where expires_at <= now() or last_seen_at <= now() - $1 * interval '1 millisecond'`,
+		 where expires_at <= now() or last_seen_at <= now() - $1 * interval '1 millisecond'
+		 returning 1`,
 		[idleMs],
 	);
+	return gone.length;
 }

@@ -35,3 +35,5 @@ export {
 	lockDeliveryForReplay,
 	requeueDeliveries,
 } from "./delivery-replay.ts";
+export type { SharedClaim, SharedRate } from "./shared-rates.ts";
+export { claimWithinSharedRates, pauseSharedRate } from "./shared-rates.ts";

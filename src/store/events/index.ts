@@ -1,6 +1,8 @@
 /** The events inbox: storing events once, app intents, and the event worker's claims. */
 export type { ApiVersionSeen } from "./api-versions.ts";
 export { stripeApiVersionsSeen } from "./api-versions.ts";
+export type { CallerRateDecision } from "./caller-rates.ts";
+export { takeCallerToken } from "./caller-rates.ts";
 export type { ClaimedEvent } from "./event-claims.ts";
 export {
 	claimEventsById,
