@@ -21,6 +21,15 @@ export {
 	listDeliveriesAdmin,
 	listEventsAdmin,
 } from "./admin-lists.ts";
+export type {
+	DailyPayments,
+	MoneyByCurrency,
+	MoneyCounts,
+	MoneyRows,
+	MoneyWindow,
+	MoneyWindows,
+} from "./admin-money.ts";
+export { loadMoney, MONEY_WINDOWS } from "./admin-money.ts";
 export type { HourlyCount, OverviewRows } from "./admin-overview.ts";
 export {
 	loadEventTimeline,
