@@ -75,6 +75,7 @@ export {
 } from "./db/index.ts";
 export type {
 	AttemptOutcome,
+	BulkReplayStatus,
 	ClaimedDelivery,
 	DeliveryListItem,
 	NewCrmSync,
@@ -87,12 +88,12 @@ export type {
 } from "./deliveries/index.ts";
 export {
 	claimDeliveries,
-	countDead,
+	countReplayable,
 	getDelivery,
 	insertCrmSyncs,
 	insertDelivery,
-	lockDeadPage,
 	lockDeliveryForReplay,
+	lockReplayPage,
 	nextDueInMs,
 	queueStats,
 	recoverExpiredLeases,
@@ -157,6 +158,7 @@ export type {
 	TraceLogKeys,
 } from "./read/index.ts";
 export {
+	customerLabels,
 	DETAIL_LIMITS,
 	databaseFacts,
 	listCustomersAdmin,

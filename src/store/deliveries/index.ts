@@ -28,10 +28,10 @@ export {
 	recoverExpiredLeases,
 	settleDeliveries,
 } from "./delivery-queue.ts";
-export type { ReplayTarget } from "./delivery-replay.ts";
+export type { BulkReplayStatus, ReplayTarget } from "./delivery-replay.ts";
 export {
-	countDead,
-	lockDeadPage,
+	countReplayable,
 	lockDeliveryForReplay,
+	lockReplayPage,
 	requeueDeliveries,
 } from "./delivery-replay.ts";

@@ -17,6 +17,7 @@ export type {
 	EventListFilter,
 } from "./admin-lists.ts";
 export {
+	customerLabels,
 	listCustomersAdmin,
 	listDeliveriesAdmin,
 	listEventsAdmin,
