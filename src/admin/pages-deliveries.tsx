@@ -38,7 +38,7 @@ const replayForm = z.object({ ...formFields, reason: reasonSchema }).strict();
 const bulkForm = z
 	.object({
 		_csrf: formFields._csrf,
-		status: bulkStatusSchema,
+		status: optionalParam(bulkStatusSchema),
 		destination: optionalParam(destinationSchema),
 		confirm: z.literal("yes", { error: "tick the confirmation box" }),
 		reason: reasonSchema,
@@ -46,7 +46,7 @@ const bulkForm = z
 	.strict();
 const bulkQuery = z
 	.object({
-		status: bulkStatusSchema,
+		status: optionalParam(bulkStatusSchema),
 		destination: optionalParam(destinationSchema),
 	})
 	.strict();
@@ -88,15 +88,16 @@ export function deliveryPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 
 	app.get("/deliveries/replay", async (c) => {
 		const query = parseInput(bulkQuery, c.req.query(), "query");
+		const status = query.status ?? "dead";
 		const count = await countReplayable(deps.db, {
-			status: query.status,
+			status,
 			destination: query.destination ?? null,
 		});
 		return render(
 			c,
 			<BulkReplayPage
-				frame={sessionFrame(c, `Replay ${query.status} deliveries`)}
-				status={query.status}
+				frame={sessionFrame(c, `Replay ${status} deliveries`)}
+				status={status}
 				destination={query.destination}
 				count={count}
 			/>,
@@ -105,15 +106,16 @@ export function deliveryPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 
 	app.post("/deliveries/replay", async (c) => {
 		const form = parseInput(bulkForm, await c.req.parseBody(), "body");
+		const status = form.status ?? "dead";
 		const answer = await replayAll(deps, {
-			status: form.status,
+			status,
 			destination: form.destination ?? null,
 			reason: form.reason,
 			actor: actorOf(c.var.access, c.var.requestId),
 		});
 		return c.redirect(
 			withParams("/admin/deliveries", {
-				status: form.status,
+				status,
 				destination: form.destination,
 				notice:
 					answer.intervention_id === null
