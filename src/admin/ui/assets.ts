@@ -20,7 +20,7 @@ header.top nav a[aria-current=page]{text-decoration:underline;text-underline-off
 header.top form{margin:0}
 header.top button{background:transparent;color:#fff;border:1px solid #8c959f}
 @media(max-width:600px){header.top{padding:.5rem .6rem}header.top form{margin-left:auto}
-header.top nav{order:3;flex:1 0 100%;flex-wrap:nowrap;justify-content:space-between;gap:.5rem;font-size:.85rem;overflow-x:auto;white-space:nowrap}}
+header.top nav{order:3;flex:1 0 100%;flex-wrap:nowrap;justify-content:space-between;gap:.4rem;font-size:.8rem;overflow-x:auto;white-space:nowrap}}
 main{max-width:1180px;margin:0 auto;padding:1rem}
 h1{font-size:1.45rem;margin:.4rem 0}
 h2{font-size:1.1rem;margin:1.4rem 0 .5rem}
@@ -65,8 +65,9 @@ ol.timeline li{display:grid;grid-template-columns:7.5rem 1fr;gap:.5rem;padding:.
 ol.timeline time{color:var(--muted);font-size:.85rem}
 ol.timeline .d{color:var(--muted);font-size:.88rem;overflow-wrap:anywhere}
 pre.payload{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:.75rem;overflow:auto;max-height:32rem;font-size:.82rem}
-svg.chart{width:100%;height:auto;max-height:220px}
-svg.chart text{font-size:15px;fill:var(--muted)}
+figure{margin:0}
+svg.chart{width:100%;height:auto;max-height:260px}
+svg.chart text{font-size:16px;fill:var(--muted)}
 .legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem;padding:0;list-style:none;margin:.3rem 0}
 .sw{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;vertical-align:-.05em}
 ${["processed", "pending", "failed", "succeeded", "retry_pending", "running", "dead", "skipped", "refunded", "disputed", "dispute_won", "dispute_lost"].map((s) => `.s-${s}{fill:var(--s-${s});background:var(--s-${s})}`).join("\n")}
