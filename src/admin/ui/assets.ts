@@ -66,8 +66,9 @@ ol.timeline time{color:var(--muted);font-size:.85rem}
 ol.timeline .d{color:var(--muted);font-size:.88rem;overflow-wrap:anywhere}
 pre.payload{background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:.75rem;overflow:auto;max-height:32rem;font-size:.82rem}
 figure{margin:0}
-svg.chart{width:100%;height:auto;max-height:260px}
+svg.chart{width:100%;height:auto;max-height:200px}
 svg.chart text{font-size:16px;fill:var(--muted)}
+@media(min-width:820px){svg.chart text{font-size:11px}}
 .legend{display:flex;flex-wrap:wrap;gap:.3rem 1rem;font-size:.85rem;padding:0;list-style:none;margin:.3rem 0}
 .sw{display:inline-block;width:.8em;height:.8em;border-radius:2px;margin-right:.3em;vertical-align:-.05em}
 ${["processed", "pending", "failed", "succeeded", "retry_pending", "running", "dead", "skipped", "refunded", "disputed", "dispute_won", "dispute_lost"].map((s) => `.s-${s}{fill:var(--s-${s});background:var(--s-${s})}`).join("\n")}
