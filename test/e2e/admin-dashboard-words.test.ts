@@ -5,48 +5,43 @@
  * dead or skipped delivery of a destination after a confirmation (recording nothing when there is
  * nothing to replay). Also the money view's page.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testApp } from "../support/app.ts";
-import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
+import { describe, expect, it } from "vitest";
+import { type Backend, backends } from "../support/db.ts";
 import { seedOne } from "../support/delivery-worker.ts";
 import { insertCustomerRow, insertRow } from "../support/rows.ts";
 import {
 	bearer,
 	formPost,
-	login,
 	paidCustomer,
-	type Session,
+	useDashboard,
 } from "./admin-fixtures.ts";
 
 describe.each(backends)("dashboard words on %s", (backend: Backend) => {
-	let testDb: TestDb;
-	let app: ReturnType<typeof testApp>["app"];
-	let session: Session;
-	beforeEach(async () => {
-		testDb = await freshDb(backend);
-		app = testApp(testDb.db).app;
-		session = await login(app);
-	});
-	afterEach(async () => {
-		await testDb.dispose();
-	});
-	const page = async (path: string) => {
-		const res = await app.request(path, {
-			headers: { cookie: session.cookie },
+	const d = useDashboard(backend);
+	const page = (path: string) => d.page(path);
+	/** A delivery the worker skipped: a Zendesk ticket unless told otherwise. */
+	const skipped = async (
+		key: string,
+		options: { customerId?: string; slack?: boolean } = {},
+	) => {
+		const id = await seedOne(d.testDb.db, {
+			destination: options.slack ? "slack" : "zendesk",
+			action: options.slack ? "notify" : "create_ticket",
+			key,
+			customerId: options.customerId ?? null,
 		});
-		return { status: res.status, html: await res.text() };
-	};
-	const skip = (id: string, reason: string) =>
-		testDb.db.query(
+		await d.testDb.db.query(
 			"update plumb.deliveries set status = 'skipped', last_error = $2 where id = $1",
-			[id, reason],
+			[id, `${options.slack ? "Slack" : "Zendesk"} is not configured`],
 		);
+		return id;
+	};
 
 	it("a subscription reads its derived status, and an open ticket Zendesk skipped reads as not sent", async () => {
-		const ada = await paidCustomer(testDb, { name: "Ada Lovelace" });
+		const ada = await paidCustomer(d.testDb, { name: "Ada Lovelace" });
 		const now = Date.now();
 		// Stripe said active; a newer invoice failed: Plumb derives past_due for the customer.
-		await insertRow(testDb.db, "plumb.subscriptions", {
+		await insertRow(d.testDb.db, "plumb.subscriptions", {
 			provider_ref: "sub_1",
 			customer_id: ada.id,
 			status: "active",
@@ -54,11 +49,11 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 			plan: "pro",
 			last_failed_at: new Date(now - 1_000),
 		});
-		await testDb.db.query(
+		await d.testDb.db.query(
 			"update plumb.customers set plan_status = 'past_due' where id = $1",
 			[ada.id],
 		);
-		await insertRow(testDb.db, "plumb.tickets", {
+		await insertRow(d.testDb.db, "plumb.tickets", {
 			customer_id: ada.id,
 			issue_key: "billing:x",
 			category: "billing",
@@ -66,15 +61,9 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 			subject: "Payment failed",
 			opened_at: new Date(),
 		});
-		const ticket = await seedOne(testDb.db, {
-			destination: "zendesk",
-			action: "create_ticket",
-			key: "t1",
-			customerId: ada.id,
-		});
-		await skip(ticket, "Zendesk is not configured");
+		const ticket = await skipped("t1", { customerId: ada.id });
 
-		const res = await app.request(`/admin/api/customers/${ada.id}`, {
+		const res = await d.app.request(`/admin/api/customers/${ada.id}`, {
 			headers: bearer,
 		});
 		const view = (await res.json()) as {
@@ -105,16 +94,10 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 	});
 
 	it("lists a delivery's state once, its customer, a skip reason that is not an error, and one attempt count", async () => {
-		const ada = await paidCustomer(testDb, { name: "Ada Lovelace" });
-		const skipped = await seedOne(testDb.db, {
-			destination: "zendesk",
-			action: "create_ticket",
-			key: "t1",
-			customerId: ada.id,
-		});
-		await skip(skipped, "Zendesk is not configured");
+		const ada = await paidCustomer(d.testDb, { name: "Ada Lovelace" });
+		const ticket = await skipped("t1", { customerId: ada.id });
 		const { html } = await page("/admin/deliveries?status=skipped");
-		const row = html.slice(html.indexOf(`data-delivery="${skipped}"`));
+		const row = html.slice(html.indexOf(`data-delivery="${ticket}"`));
 		const cells = row.slice(row.indexOf(">") + 1, row.indexOf("</tr>"));
 		expect(cells).toContain(
 			`<a href="/admin/customers/${ada.id}">Ada Lovelace</a>`,
@@ -129,22 +112,8 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 	});
 
 	it("replays every skipped delivery of a destination after a confirmation showing the count", async () => {
-		const ids = [];
-		for (const key of ["z1", "z2"]) {
-			const id = await seedOne(testDb.db, {
-				destination: "zendesk",
-				action: "create_ticket",
-				key,
-			});
-			await skip(id, "Zendesk is not configured");
-			ids.push(id);
-		}
-		const other = await seedOne(testDb.db, {
-			destination: "slack",
-			action: "notify",
-			key: "s1",
-		});
-		await skip(other, "Slack is not configured");
+		const ids = [await skipped("z1"), await skipped("z2")];
+		const other = await skipped("s1", { slack: true });
 
 		const list = await page(
 			"/admin/deliveries?status=skipped&destination=zendesk",
@@ -157,7 +126,7 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 		);
 		expect(confirm.html).toContain("Replay 2 skipped deliveries to Zendesk");
 		expect(confirm.html).toContain('name="confirm" value="yes" required');
-		const done = await formPost(app, "/admin/deliveries/replay", session, {
+		const done = await formPost(d.app, "/admin/deliveries/replay", d.session, {
 			status: "skipped",
 			destination: "zendesk",
 			reason: "Configured Zendesk",
@@ -166,7 +135,7 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 		expect(done.headers.get("location")).toBe(
 			"/admin/deliveries?status=skipped&destination=zendesk&notice=bulk_replayed&count=2",
 		);
-		const statuses = await testDb.db.query<{ id: string; status: string }>(
+		const statuses = await d.testDb.db.query<{ id: string; status: string }>(
 			"select id, status from plumb.deliveries order by id",
 		);
 		expect(
@@ -177,7 +146,7 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 			[other]: "skipped",
 		});
 		expect(
-			await testDb.db.query(
+			await d.testDb.db.query(
 				"select kind, affected, target from plumb.interventions",
 			),
 		).toEqual([
@@ -194,7 +163,7 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 			"/admin/deliveries?status=dead&destination=hubspot",
 		);
 		expect(list.html).not.toContain("Replay all");
-		const done = await formPost(app, "/admin/deliveries/replay", session, {
+		const done = await formPost(d.app, "/admin/deliveries/replay", d.session, {
 			status: "dead",
 			destination: "hubspot",
 			reason: "nothing there",
@@ -204,10 +173,10 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 			"/admin/deliveries?status=dead&destination=hubspot&notice=nothing_to_replay&count=0",
 		);
 		expect(
-			await testDb.db.query("select kind from plumb.interventions"),
+			await d.testDb.db.query("select kind from plumb.interventions"),
 		).toEqual([]);
 		// The API too, with a 4xx for a status it cannot replay in bulk.
-		const api = await app.request("/admin/api/deliveries/replay", {
+		const api = await d.app.request("/admin/api/deliveries/replay", {
 			method: "POST",
 			headers: { ...bearer, "content-type": "application/json" },
 			body: JSON.stringify({ status: "succeeded", reason: "x" }),
@@ -218,10 +187,10 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 	it("shows the money view: payments and revenue per currency, failures, refunds, disputes, new customers, a 30-day chart", async () => {
 		// Webhook fixtures carry 2025 timestamps: today's money is seeded as rows dated now.
 		for (const n of [1, 2]) {
-			const customer = await insertCustomerRow(testDb.db, {
+			const customer = await insertCustomerRow(d.testDb.db, {
 				email: `c${n}@example.com`,
 			});
-			await insertRow(testDb.db, "plumb.payments", {
+			await insertRow(d.testDb.db, "plumb.payments", {
 				customer_id: customer.id,
 				status: "succeeded",
 				amount: 2000,
@@ -249,7 +218,7 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 			/<span class="n ok">2<\/span><span class="l"><a href="\/admin\/money">payments today/,
 		);
 		expect((await page("/admin/money?x=1")).status).toBe(400);
-		const api = await app.request("/admin/api/money", { headers: bearer });
+		const api = await d.app.request("/admin/api/money", { headers: bearer });
 		expect(api.status).toBe(200);
 		const body = (await api.json()) as {
 			byCurrency: Array<{ window: string; currency: string; paid: string }>;
