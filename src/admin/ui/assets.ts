@@ -48,7 +48,9 @@ table.list{width:100%;border-collapse:collapse;font-size:.92rem}
 table.list th,table.list td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
 table.list th{background:var(--bg);font-weight:600}
 table.list td{overflow-wrap:break-word;hyphens:none}
+table.list td.err{overflow-wrap:break-word}
 table.money td{white-space:pre-line}table.money th[scope=row]{background:none;font-weight:500}
+@media(max-width:700px){table.money th[scope=row]{display:block;border:0;padding:.3rem .3rem 0}}
 @media(max-width:700px){table.list thead{display:none}table.list tr{display:block;border-bottom:2px solid var(--line);padding:.3rem 0}
 table.list td{display:block;border:0;padding:.15rem .3rem}table.list td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}}
 form.inline{display:flex;flex-wrap:wrap;gap:.4rem;align-items:center;margin:.3rem 0}
