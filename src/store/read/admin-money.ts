@@ -55,6 +55,9 @@ export interface MoneyRows {
 	daily: DailyPayments[];
 }
 
+/** A count for each window, from one scan of the month's rows. */
+type PerWindow = Record<MoneyWindow, number>;
+
 const DISPUTED = "('disputed', 'dispute_won', 'dispute_lost')";
 
 const MONEY_FIELDS = [
@@ -68,23 +71,44 @@ const MONEY_FIELDS = [
 ] as const;
 
 /**
- * One window's sums as columns (`today_paid` …), so one pass over the payments fills all three
- * windows; $1, $2 and $3 are the windows' starts. Constants only: no input reaches this text.
+ * One window's sums as columns (`today_paid` …) over `buckets` (below), so one pass over the
+ * payments fills all three windows. Constants only: no input reaches this text.
  */
 function windowColumns(window: MoneyWindow, i: number): string {
-	const since = `$${i + 1}`;
-	const paid = `status <> 'failed' and first_seen_at >= ${since}`;
-	const refund = `amount_refunded > 0 and status_as_of >= ${since}`;
+	// Window i holds the rows whose bucket is at least 3 - i (today 3, week 2 or more, month 1 or more).
+	const seen = `seen >= ${3 - i}`;
+	const changed = `changed >= ${3 - i}`;
 	return `
-	   count(*) filter (where ${paid})::int as ${window}_payments,
-	   coalesce(sum(amount) filter (where ${paid}), 0)::text as ${window}_paid,
-	   coalesce(sum(case when status = 'dispute_lost' then 0 else coalesce(amount, 0) - amount_refunded end)
-	     filter (where ${paid}), 0)::text as ${window}_revenue,
-	   count(*) filter (where ${refund})::int as ${window}_refunds,
-	   coalesce(sum(amount_refunded) filter (where ${refund}), 0)::text as ${window}_refunded,
-	   count(*) filter (where status in ${DISPUTED} and status_as_of >= ${since})::int as ${window}_disputes,
-	   count(*) filter (where status = 'dispute_lost' and status_as_of >= ${since})::int as "${window}_disputesLost"`;
+	   coalesce(sum(n) filter (where status <> 'failed' and ${seen}), 0)::int as ${window}_payments,
+	   coalesce(sum(amount) filter (where status <> 'failed' and ${seen}), 0)::text as ${window}_paid,
+	   coalesce(sum(kept) filter (where status <> 'failed' and ${seen}), 0)::text as ${window}_revenue,
+	   coalesce(sum(refunds) filter (where ${changed}), 0)::int as ${window}_refunds,
+	   coalesce(sum(refunded) filter (where ${changed}), 0)::text as ${window}_refunded,
+	   coalesce(sum(n) filter (where status in ${DISPUTED} and ${changed}), 0)::int as ${window}_disputes,
+	   coalesce(sum(n) filter (where status = 'dispute_lost' and ${changed}), 0)::int as "${window}_disputesLost"`;
 }
+
+/**
+ * The payments of the last 30 days (first seen, or changed: refunds and disputes) folded into a few
+ * rows first: by currency, status, and which windows they were first seen and last changed in (3:
+ * today, 2: this week before today, 1: this month before that, 0: earlier). $1, $2, $3 are the
+ * windows' starts.
+ */
+const BUCKETS = `
+	select upper(currency) as currency, status,
+	  (first_seen_at >= $1)::int + (first_seen_at >= $2)::int + (first_seen_at >= $3)::int as seen,
+	  (status_as_of >= $1)::int + (status_as_of >= $2)::int + (status_as_of >= $3)::int as changed,
+	  count(*) as n, sum(amount) as amount, sum(amount_refunded) as refunded,
+	  count(*) filter (where amount_refunded > 0) as refunds,
+	  sum(case when status = 'dispute_lost' then 0 else coalesce(amount, 0) - amount_refunded end) as kept
+	from (
+	  select status, amount, amount_refunded, currency, first_seen_at, status_as_of from plumb.payments
+	  where first_seen_at >= $3 and currency is not null
+	  union all
+	  select status, amount, amount_refunded, currency, first_seen_at, status_as_of from plumb.payments
+	  where status_as_of >= $3 and first_seen_at < $3 and currency is not null
+	) as p
+	group by 1, 2, 3, 4`;
 
 /** A currency's row of columns as one entry per window that has anything in it. */
 function perWindow(row: Record<string, string | number>): MoneyByCurrency[] {
@@ -102,8 +126,9 @@ function perWindow(row: Record<string, string | number>): MoneyByCurrency[] {
 }
 
 /**
- * Every query walks an index from the 30-day start (migration 0014 adds the time indexes); customers
- * by their UUIDv7 id, whose time is their creation time.
+ * Every query walks an index from the 30-day start once (migration 0014 adds the time indexes;
+ * customers by their UUIDv7 id, whose time is their creation time) and counts the three windows in
+ * that one pass.
  */
 export async function loadMoney(
 	db: Db,
@@ -112,37 +137,28 @@ export async function loadMoney(
 	const since = [windows.today, windows.week, windows.month];
 	const [byCurrency, failed, customers, churned, daily] = await Promise.all([
 		db.query<Record<string, string | number>>(
-			`select upper(currency) as currency, ${MONEY_WINDOWS.map(windowColumns).join(",")}
-			 from (
-			   select status, amount, amount_refunded, currency, first_seen_at, status_as_of from plumb.payments
-			   where first_seen_at >= $3 and currency is not null
-			   union all
-			   select status, amount, amount_refunded, currency, first_seen_at, status_as_of from plumb.payments
-			   where status_as_of >= $3 and first_seen_at < $3 and currency is not null
-			 ) as p
-			 group by upper(currency) order by upper(currency)`,
+			`select currency, ${MONEY_WINDOWS.map(windowColumns).join(",")}
+			 from (${BUCKETS}) as buckets group by currency order by currency`,
 			since,
 		),
-		db.query<{ window: MoneyWindow; n: number }>(
-			`select w.name as window, count(f.occurred_at)::int as n
-			 from unnest(array['today', 'week', 'month'], $1::timestamptz[]) as w(name, since)
-			 left join plumb.payment_failures f on f.occurred_at >= w.since
-			 group by w.name`,
-			[since],
+		db.query<PerWindow>(
+			`select count(*) filter (where occurred_at >= $1)::int as today,
+			   count(*) filter (where occurred_at >= $2)::int as week, count(*)::int as month
+			 from plumb.payment_failures where occurred_at >= $3`,
+			since,
 		),
-		db.query<{ window: MoneyWindow; n: number }>(
-			`select w.name as window, count(c.id)::int as n
-			 from unnest(array['today', 'week', 'month'], $1::uuid[]) as w(name, since)
-			 left join plumb.customers c on c.id >= w.since and c.merged_into is null
-			 group by w.name`,
-			[since.map((at) => uuidAt(at))],
+		db.query<PerWindow>(
+			`select count(*) filter (where id >= $1)::int as today, count(*) filter (where id >= $2)::int as week,
+			   count(*)::int as month
+			 from plumb.customers where id >= $3 and merged_into is null`,
+			since.map((at) => uuidAt(at)),
 		),
-		db.query<{ window: MoneyWindow; n: number }>(
-			`select w.name as window, count(distinct s.customer_id)::int as n
-			 from unnest(array['today', 'week', 'month'], $1::timestamptz[]) as w(name, since)
-			 left join plumb.subscriptions s on s.status = 'canceled' and s.status_as_of >= w.since
-			 group by w.name`,
-			[since],
+		db.query<PerWindow>(
+			`select count(distinct customer_id) filter (where status_as_of >= $1)::int as today,
+			   count(distinct customer_id) filter (where status_as_of >= $2)::int as week,
+			   count(distinct customer_id)::int as month
+			 from plumb.subscriptions where status = 'canceled' and status_as_of >= $3`,
+			since,
 		),
 		db.query<DailyPayments>(
 			`select date_trunc('day', first_seen_at at time zone 'utc') at time zone 'utc' as day, status, count(*)::int as n
@@ -150,15 +166,13 @@ export async function loadMoney(
 			[windows.month],
 		),
 	]);
-	const count = (rows: Array<{ window: MoneyWindow; n: number }>, w: string) =>
-		rows.find((row) => row.window === w)?.n ?? 0;
 	return {
 		byCurrency: byCurrency.flatMap((row) => perWindow(row)),
 		counts: MONEY_WINDOWS.map((window) => ({
 			window,
-			failedPayments: count(failed, window),
-			newCustomers: count(customers, window),
-			churnedCustomers: count(churned, window),
+			failedPayments: failed[0]?.[window] ?? 0,
+			newCustomers: customers[0]?.[window] ?? 0,
+			churnedCustomers: churned[0]?.[window] ?? 0,
 		})),
 		daily,
 	};
