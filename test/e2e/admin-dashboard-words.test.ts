@@ -22,13 +22,14 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 	/** A delivery the worker skipped: a Zendesk ticket unless told otherwise. */
 	const skipped = async (
 		key: string,
-		options: { customerId?: string; slack?: boolean } = {},
+		options: { customerId?: string; eventId?: string; slack?: boolean } = {},
 	) => {
 		const id = await seedOne(d.testDb.db, {
 			destination: options.slack ? "slack" : "zendesk",
 			action: options.slack ? "notify" : "create_ticket",
 			key,
 			customerId: options.customerId ?? null,
+			eventId: options.eventId ?? null,
 		});
 		await d.testDb.db.query(
 			"update plumb.deliveries set status = 'skipped', last_error = $2 where id = $1",
@@ -95,7 +96,10 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 
 	it("lists a delivery's state once, its customer, a skip reason that is not an error, and one attempt count", async () => {
 		const ada = await paidCustomer(d.testDb, { name: "Ada Lovelace" });
-		const ticket = await skipped("t1", { customerId: ada.id });
+		const ticket = await skipped("t1", {
+			customerId: ada.id,
+			eventId: ada.eventId,
+		});
 		const { html } = await page("/admin/deliveries?status=skipped");
 		const row = html.slice(html.indexOf(`data-delivery="${ticket}"`));
 		const cells = row.slice(row.indexOf(">") + 1, row.indexOf("</tr>"));
@@ -109,6 +113,15 @@ describe.each(backends)("dashboard words on %s", (backend: Backend) => {
 		expect(cells.replace(/<[^>]*>/g, " ").match(/skipped/g)).toHaveLength(1);
 		expect(cells).not.toContain('class="err"');
 		expect(html).toContain("<th>customer</th>");
+		// The event's page says it the same way.
+		const event = await page(`/admin/events/${ada.eventId}`);
+		const caused = event.html.slice(event.html.indexOf("Deliveries it caused"));
+		const item = caused.slice(0, caused.indexOf("</ul>"));
+		expect(item).toContain(
+			'Zendesk ticket: <span class="muted">skipped — Zendesk is not configured</span>',
+		);
+		expect(item.replace(/<[^>]*>/g, " ").match(/skipped/g)).toHaveLength(1);
+		expect(item).not.toContain('class="err"');
 	});
 
 	it("replays every skipped delivery of a destination after a confirmation showing the count", async () => {
