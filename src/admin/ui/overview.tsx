@@ -95,7 +95,7 @@ export const OverviewPage: FC<{ frame: PageFrame; model: OverviewModel }> = ({
 				/>
 				<Card
 					n={rows.interventionsToday.count}
-					label={`manual interventions today (${rows.interventionsToday.affected} items)`}
+					label={`manual interventions today (${rows.interventionsToday.affected} item${rows.interventionsToday.affected === 1 ? "" : "s"})`}
 				/>
 				<Card
 					n={rows.paymentsToday}
