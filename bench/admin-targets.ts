@@ -92,6 +92,27 @@ export function adminTargets(ids: {
 			kind: "api",
 		},
 		{
+			name: "customers ?q=<part of a name>",
+			path: (i) => `/admin/api/customers?q=ser%20${someone(i)}`,
+			kind: "api",
+		},
+		{
+			name: "customers ?q=example.com (an e-mail domain every customer has)",
+			path: () => "/admin/api/customers?q=example.com",
+			kind: "api",
+		},
+		{
+			name: "customers ?q=<part of a cus_ id>",
+			path: (i) => `/admin/api/customers?q=us_${someone(i)}`,
+			kind: "api",
+		},
+		{
+			name: "customers ?q=<nothing matches> (scans every name and identity)",
+			path: (i) => `/admin/api/customers?q=nobody-${i}`,
+			kind: "api",
+			expect: '"items":[]',
+		},
+		{
 			name: "customers ?q=pi_… (provider id)",
 			path: (i) => `/admin/api/customers?q=pi_${someone(i)}`,
 			kind: "api",
@@ -137,6 +158,18 @@ export function adminTargets(ids: {
 			path: () => "/admin",
 			kind: "page",
 			expect: "Deliveries, last 24 h",
+		},
+		{
+			name: "money page, HTML (today, 7 and 30 days, 30-day chart)",
+			path: () => "/admin/money",
+			kind: "page",
+			expect: "Payments per day, last 30 days",
+		},
+		{
+			name: "money, JSON",
+			path: () => "/admin/api/money",
+			kind: "api",
+			expect: "byCurrency",
 		},
 		{
 			name: "deliveries page, HTML ?status=dead",

@@ -178,6 +178,7 @@ function routes(seeded: Seeded): Array<[string, Record<string, Param>]> {
 			fc.constantFrom(
 				"replayed",
 				"bulk_replayed",
+				"nothing_to_replay",
 				"acknowledged",
 				"logged_out",
 			),
@@ -228,8 +229,13 @@ function routes(seeded: Seeded): Array<[string, Record<string, Param>]> {
 		["/admin/api/trace", { q: search }],
 		[
 			"/admin/deliveries/replay",
-			{ destination: param(fc.constantFrom(...DESTINATIONS)) },
+			{
+				status: param(fc.constantFrom("dead", "skipped")),
+				destination: param(fc.constantFrom(...DESTINATIONS)),
+			},
 		],
+		["/admin/money", {}],
+		["/admin/api/money", {}],
 		[
 			"/admin/login",
 			{
@@ -378,6 +384,10 @@ describe.each(backends)(
 					"/admin/api/deliveries/replay",
 					{ status: "dead", destination: "hubspot", reason: "fuzz" },
 				],
+				[
+					"/admin/api/deliveries/replay",
+					{ status: "skipped", destination: "slack", reason: "fuzz" },
+				],
 				[`/admin/api/alerts/${seeded.alert}/acknowledge`, { reason: "fuzz" }],
 			];
 			await fc.assert(
@@ -424,6 +434,7 @@ describe.each(backends)(
 					"/admin/deliveries/replay",
 					{
 						_csrf: param(fc.constant("x")),
+						status: param(fc.constantFrom("dead", "skipped")),
 						destination: param(fc.constantFrom(...DESTINATIONS)),
 						confirm: param(fc.constant("yes")),
 						reason: param(fc.constant("fuzz")),

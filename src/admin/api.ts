@@ -6,6 +6,7 @@ import { customerRoutes } from "./customers.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import type { AdminDeps, AdminEnv, AdminRouteDeps } from "./deps.ts";
 import { eventRoutes } from "./events.ts";
+import { moneyRoutes } from "./money.ts";
 import { smallBodies } from "./query.ts";
 import { createRedactor } from "./redact.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -32,6 +33,7 @@ export function adminApi(deps: AdminApiDeps): Hono<AdminEnv> {
 	app.route("/events", eventRoutes(shared));
 	app.route("/deliveries", deliveryRoutes(shared));
 	app.route("/alerts", alertRoutes(shared));
+	app.route("/money", moneyRoutes(shared));
 	app.route("/trace", traceRoutes(shared));
 	return app;
 }

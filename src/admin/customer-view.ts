@@ -9,10 +9,12 @@ import {
 	type DeliveryStatus,
 	type Destination,
 } from "../core/index.ts";
+import { effectiveStatus } from "../rules/index.ts";
 import type {
 	CustomerDetailRows,
 	DeliveryListItem,
 	LastSuccess,
+	SubscriptionRecord,
 } from "../store/index.ts";
 import {
 	actionName,
@@ -76,13 +78,35 @@ export interface CustomerView {
 	headline: string;
 	business: {
 		payments: CustomerDetailRows["payments"];
-		subscriptions: CustomerDetailRows["subscriptions"];
+		subscriptions: SubscriptionView[];
 		tickets: CustomerDetailRows["tickets"];
 	};
 	integrations: Integration[];
 	timeline: TimelineItem[];
 	/** True when older entries were left out (the page shows the newest). */
 	timeline_truncated: boolean;
+}
+
+export interface SubscriptionView extends SubscriptionRecord {
+	/**
+	 * The status Plumb derives, as the customer's plan status does: Stripe's last word (`status`),
+	 * overridden by a newer payment (a failure makes an active one past_due, a payment recovers it).
+	 */
+	effective_status: string | null;
+}
+
+/** A subscription with the status the customer's plan status is derived from (rules/subscription.ts). */
+function subscriptionView(s: SubscriptionRecord): SubscriptionView {
+	const effective = effectiveStatus({
+		ref: s.provider_ref,
+		status:
+			s.status === null
+				? undefined
+				: { value: { status: s.status }, at: s.status_as_of ?? new Date(0) },
+		lastPaidAt: s.last_paid_at ?? undefined,
+		lastFailedAt: s.last_failed_at ?? undefined,
+	});
+	return { ...s, effective_status: effective ?? null };
 }
 
 export function customerView(
@@ -99,7 +123,7 @@ export function customerView(
 		headline: headline(rows, integrations, options.now),
 		business: {
 			payments: rows.payments,
-			subscriptions: rows.subscriptions,
+			subscriptions: rows.subscriptions.map(subscriptionView),
 			tickets: rows.tickets,
 		},
 		integrations,
@@ -209,6 +233,15 @@ const PAYMENT_WORDS: Readonly<Record<string, string>> = {
 	disputed: "disputed",
 };
 
+/** An open ticket the helpdesk has no id for yet: say why, from what its deliveries did. */
+function ticketWords(state: IntegrationState | undefined): string {
+	if (state === "pending" || state === "retrying")
+		return "ticket open (being created)";
+	if (state === "dead") return "ticket not created (Zendesk dead)";
+	if (state === "skipped") return "ticket not sent (Zendesk skipped)";
+	return "ticket open (not in Zendesk)";
+}
+
 /** The sentence support reads first: money, then what each tool knows. */
 function headline(
 	rows: CustomerDetailRows,
@@ -232,11 +265,12 @@ function headline(
 						? "CRM sync skipped"
 						: "CRM sync queued",
 		);
+	const helpdesk = integrations.find((i) => i.destination === "zendesk");
 	for (const t of rows.tickets.filter((t) => t.status === "open"))
 		parts.push(
 			t.external_ref
 				? `ticket #${t.external_ref} open`
-				: "ticket open (being created)",
+				: ticketWords(helpdesk?.state),
 		);
 	const slack = integrations.find((i) => i.destination === "slack");
 	if (slack && slack.state !== "none")

@@ -67,6 +67,41 @@ describe.each(backends)("admin customers API on %s", (backend: Backend) => {
 		expect(await ids("?q=")).toEqual([bob.id, ada.id]);
 	});
 
+	it("finds any part of a name, an e-mail (its domain) or a Stripe customer id, from 3 characters on", async () => {
+		const ada = await paidCustomer(testDb, {
+			n: 1,
+			email: "ada@lovelace.org",
+			name: "Ada Lovelace",
+		});
+		const bob = await paidCustomer(testDb, {
+			n: 2,
+			email: "bob@example.com",
+			name: "Bob Smith",
+		});
+		await testDb.db.query(
+			"insert into plumb.customer_identities (kind, value, customer_id) values ('stripe_customer_id', 'cus_Q7xYz', $1)",
+			[bob.id],
+		);
+		for (const [q, want] of [
+			["Lovelace", [ada.id]],
+			["LOVELACE", [ada.id]],
+			["example.com", [bob.id]],
+			["@example", [bob.id]],
+			["7xy", [bob.id]],
+			["smith", [bob.id]],
+			// Below 3 characters only the start of a field matches: "ce" is inside "Lovelace", not at a start.
+			["ce", []],
+			["Bo", [bob.id]],
+			["nowhere.org", []],
+		] as const)
+			expect(await ids(`?q=${encodeURIComponent(q)}`), q).toEqual(want);
+		// Deliveries and events are searched through the same customers.
+		const deliveries = await get(
+			`/admin/api/deliveries?q=${encodeURIComponent("lovelace")}`,
+		);
+		expect(deliveries.body.items.map((d) => d.customer_id)).toEqual([ada.id]);
+	});
+
 	it("filters by plan status and tier, never lists a merged-away record, and refuses unknown parameters", async () => {
 		const ada = await paidCustomer(testDb, { n: 1 });
 		const [merged] = await testDb.db.query<{ id: string }>(

@@ -1,4 +1,4 @@
-/** Admin deliveries: list them (what synced, what failed, why), replay one, or replay every dead one of a destination. */
+/** Admin deliveries: list them (what synced, what failed, why), replay one, or replay every dead or skipped one of a destination. */
 import { Hono } from "hono";
 import { z } from "zod";
 import {
@@ -7,7 +7,11 @@ import {
 	destinationSchema,
 } from "../core/index.ts";
 import { replayDead, replayDelivery } from "../queue/index.ts";
-import { isUuid, listDeliveriesAdmin } from "../store/index.ts";
+import {
+	type BulkReplayStatus,
+	isUuid,
+	listDeliveriesAdmin,
+} from "../store/index.ts";
 import { reasonSchema } from "./alerts.ts";
 import { type AdminEnv, type AdminRouteDeps, actorOf } from "./deps.ts";
 import { listHandler, listLoader } from "./list-route.ts";
@@ -37,10 +41,13 @@ const replayBodySchema = z
 	.object({ reason: reasonSchema, force: z.boolean().optional() })
 	.strict();
 
-/** Bulk replay takes the list's filter; only dead deliveries can be replayed in bulk. */
+/** The statuses a bulk replay takes: dead, or skipped (once the connector is configured). */
+export const bulkStatusSchema = z.enum(["dead", "skipped"]);
+
+/** Bulk replay takes the list's filter; only dead or skipped deliveries can be replayed in bulk. */
 const bulkReplayBodySchema = z
 	.object({
-		status: z.literal("dead"),
+		status: bulkStatusSchema,
 		destination: destinationSchema.optional(),
 		reason: reasonSchema,
 	})
@@ -87,22 +94,31 @@ export async function replayOne(
 	};
 }
 
-/** Replays every dead delivery (of one destination); one intervention records the run. */
-export async function replayAllDead(
+/**
+ * Replays every dead (or skipped) delivery, of one destination or all; one intervention records the
+ * run, and none when there was nothing to replay.
+ */
+export async function replayAll(
 	deps: AdminRouteDeps,
-	request: { destination: string | null; reason: string; actor: string },
+	request: {
+		status: BulkReplayStatus;
+		destination: string | null;
+		reason: string;
+		actor: string;
+	},
 ) {
 	const run = await replayDead(deps.db, request);
 	return {
 		intervention_id: run.interventionId,
+		status: request.status,
 		destination: request.destination,
 		total: run.total,
 		requeued: run.requeued,
 		superseded: run.superseded,
 		message:
 			run.interventionId === null
-				? "No dead deliveries to replay; nothing was recorded."
-				: `Requeued ${run.requeued} dead deliver${run.requeued === 1 ? "y" : "ies"}${run.superseded > 0 ? `; ${run.superseded} superseded by a newer CRM sync` : ""}.`,
+				? `No ${request.status} deliveries to replay; nothing was recorded.`
+				: `Requeued ${run.requeued} ${request.status} deliver${run.requeued === 1 ? "y" : "ies"}${run.superseded > 0 ? `; ${run.superseded} superseded by a newer CRM sync` : ""}.`,
 	};
 }
 
@@ -117,11 +133,12 @@ export function deliveryRoutes(deps: AdminRouteDeps): Hono<AdminEnv> {
 			bulkReplayBodySchema,
 			await jsonBody(
 				c.req,
-				'{"status": "dead", "destination"?: "hubspot", "reason": "…"}',
+				'{"status": "dead" | "skipped", "destination"?: "hubspot", "reason": "…"}',
 			),
 			"body",
 		);
-		const answer = await replayAllDead(deps, {
+		const answer = await replayAll(deps, {
+			status: body.status,
 			destination: body.destination ?? null,
 			reason: body.reason,
 			actor: actorOf(c.var.access, c.var.requestId),

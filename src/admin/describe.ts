@@ -83,7 +83,11 @@ export function deliveryState(
 				label: `dead after ${d.attempts} attempt${d.attempts === 1 ? "" : "s"} — needs a replay`,
 			};
 		case "skipped":
-			return { tone: "muted", label: "skipped" };
+			// Not an error: nothing was sent on purpose (say, the destination is not configured).
+			return {
+				tone: "muted",
+				label: `skipped — ${d.last_error ?? "nothing to send"}`,
+			};
 	}
 }
 

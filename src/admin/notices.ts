@@ -9,7 +9,8 @@ const NOTICES = {
 		"A newer CRM sync for this customer is already queued and pushes the current state, so this one was marked superseded.",
 	replay_refused:
 		"Not replayed: it is running now, or it already succeeded (replay it through the API with force to send it again).",
-	bulk_replayed: "Requeued {count} dead deliveries; they run again now.",
+	bulk_replayed: "Requeued {count} deliveries; they run again now.",
+	nothing_to_replay: "There was nothing to replay; nothing was recorded.",
 	acknowledged: "Acknowledged.",
 	already_handled: "That alert was already acknowledged or resolved.",
 	logged_out: "You are logged out.",

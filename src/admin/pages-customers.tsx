@@ -15,6 +15,7 @@ import {
 	PLAN_STATUSES,
 } from "./customers.ts";
 import type { AdminEnv, AdminRouteDeps } from "./deps.ts";
+import { moneyWindows } from "./money.ts";
 import { noticeParams, noticeText } from "./notices.ts";
 import { parseInput } from "./query.ts";
 import { frameOf, render, sessionFrame } from "./render.ts";
@@ -30,7 +31,10 @@ export function customerPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 		const now = deps.now();
 		const since = Math.floor(now / HOUR) * HOUR - 23 * HOUR;
 		const [rows, queues, signatures] = await Promise.all([
-			loadOverview(deps.db, { id: uuidAt(new Date(since)) }),
+			loadOverview(deps.db, {
+				id: uuidAt(new Date(since)),
+				today: moneyWindows(now).today,
+			}),
 			queueStats(deps.db),
 			signatureFailuresSince(deps.db, new Date(now - 24 * HOUR)),
 		]);

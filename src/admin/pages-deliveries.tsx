@@ -1,4 +1,4 @@
-/** Dashboard pages: deliveries (list, replay one, replay every dead one after a confirmation) and alerts. */
+/** Dashboard pages: deliveries (list, replay one, replay every dead or skipped one after a confirmation) and alerts. */
 import type { Hono } from "hono";
 import { z } from "zod";
 import {
@@ -7,7 +7,12 @@ import {
 	DESTINATIONS,
 	destinationSchema,
 } from "../core/index.ts";
-import { ALERT_SEVERITIES, ALERT_STATUSES, countDead } from "../store/index.ts";
+import {
+	ALERT_SEVERITIES,
+	ALERT_STATUSES,
+	countReplayable,
+	customerLabels,
+} from "../store/index.ts";
 import {
 	acknowledge,
 	alertsPage,
@@ -15,9 +20,10 @@ import {
 	reasonSchema,
 } from "./alerts.ts";
 import {
+	bulkStatusSchema,
 	deliveriesPage,
 	deliveriesQuerySchema,
-	replayAllDead,
+	replayAll,
 	replayOne,
 } from "./deliveries.ts";
 import { type AdminEnv, type AdminRouteDeps, actorOf } from "./deps.ts";
@@ -32,13 +38,17 @@ const replayForm = z.object({ ...formFields, reason: reasonSchema }).strict();
 const bulkForm = z
 	.object({
 		_csrf: formFields._csrf,
+		status: optionalParam(bulkStatusSchema),
 		destination: optionalParam(destinationSchema),
 		confirm: z.literal("yes", { error: "tick the confirmation box" }),
 		reason: reasonSchema,
 	})
 	.strict();
 const bulkQuery = z
-	.object({ destination: optionalParam(destinationSchema) })
+	.object({
+		status: optionalParam(bulkStatusSchema),
+		destination: optionalParam(destinationSchema),
+	})
 	.strict();
 
 export function deliveryPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
@@ -50,9 +60,19 @@ export function deliveryPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 			"query",
 		);
 		const result = await deliveriesPage(deps, query);
+		const ids = result.items.flatMap((d) => d.customer_id ?? []);
+		const replayable =
+			query.status === "dead" || query.status === "skipped"
+				? await countReplayable(deps.db, {
+						status: query.status,
+						destination: query.destination ?? null,
+					})
+				: 0;
 		return render(
 			c,
 			<DeliveriesPage
+				customers={await customerLabels(deps.db, ids)}
+				replayable={replayable}
 				frame={sessionFrame(c, "Deliveries")}
 				items={result.items}
 				next={result.next_cursor}
@@ -68,11 +88,16 @@ export function deliveryPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 
 	app.get("/deliveries/replay", async (c) => {
 		const query = parseInput(bulkQuery, c.req.query(), "query");
-		const count = await countDead(deps.db, query.destination ?? null);
+		const status = query.status ?? "dead";
+		const count = await countReplayable(deps.db, {
+			status,
+			destination: query.destination ?? null,
+		});
 		return render(
 			c,
 			<BulkReplayPage
-				frame={sessionFrame(c, "Replay dead deliveries")}
+				frame={sessionFrame(c, `Replay ${status} deliveries`)}
+				status={status}
 				destination={query.destination}
 				count={count}
 			/>,
@@ -81,16 +106,21 @@ export function deliveryPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 
 	app.post("/deliveries/replay", async (c) => {
 		const form = parseInput(bulkForm, await c.req.parseBody(), "body");
-		const answer = await replayAllDead(deps, {
+		const status = form.status ?? "dead";
+		const answer = await replayAll(deps, {
+			status,
 			destination: form.destination ?? null,
 			reason: form.reason,
 			actor: actorOf(c.var.access, c.var.requestId),
 		});
 		return c.redirect(
 			withParams("/admin/deliveries", {
-				status: "dead",
+				status,
 				destination: form.destination,
-				notice: "bulk_replayed",
+				notice:
+					answer.intervention_id === null
+						? "nothing_to_replay"
+						: "bulk_replayed",
 				count: answer.requeued,
 			}),
 			303,

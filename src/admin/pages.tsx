@@ -10,6 +10,7 @@ import { customerPages } from "./pages-customers.tsx";
 import { deliveryPages } from "./pages-deliveries.tsx";
 import { eventPages } from "./pages-events.tsx";
 import { loginRoutes, logoutRoute } from "./pages-login.tsx";
+import { moneyPages } from "./pages-money.tsx";
 import { smallBodies } from "./query.ts";
 import { frameOf, render } from "./render.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -91,5 +92,6 @@ export function adminPages(deps: AdminDeps): Hono<AdminEnv> {
 	customerPages(app, shared);
 	deliveryPages(app, shared);
 	eventPages(app, shared);
+	moneyPages(app, shared);
 	return app;
 }

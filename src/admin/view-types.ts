@@ -5,6 +5,9 @@ export type {
 	DeliveryListItem,
 	EventRow,
 	HourlyCount,
+	MoneyByCurrency,
+	MoneyRows,
+	MoneyWindow,
 	OverviewRows,
 	QueueStatsRow,
 } from "../store/index.ts";

@@ -1,6 +1,7 @@
 /** Admin test fixtures: a customer who paid (through signed webhooks and the worker), and a dashboard login. */
-import { TEST_ADMIN_TOKEN, type TestApp } from "../support/app.ts";
-import type { TestDb } from "../support/db.ts";
+import { afterEach, beforeEach } from "vitest";
+import { TEST_ADMIN_TOKEN, type TestApp, testApp } from "../support/app.ts";
+import { type Backend, freshDb, type TestDb } from "../support/db.ts";
 import { one, postStripe, stripeEvent } from "../support/state.ts";
 import { drainEvents } from "../support/worker.ts";
 
@@ -165,4 +166,40 @@ export function formPost(
 		},
 		body: new URLSearchParams({ _csrf: session.csrf, ...fields }).toString(),
 	});
+}
+
+/** What `useDashboard` gives each test: its database, the app over it, and a logged-in session. */
+export interface Dashboard {
+	testDb: TestDb;
+	app: TestApp["app"];
+	session: Session;
+	/** GETs `path` as the session. */
+	page(
+		path: string,
+	): Promise<{ status: number; html: string; location: string | null }>;
+}
+
+/** A fresh database, the app and a logged-in session for every test of the calling `describe`. */
+export function useDashboard(backend: Backend): Dashboard {
+	const d = {
+		async page(path: string) {
+			const res = await d.app.request(path, {
+				headers: { cookie: d.session.cookie },
+			});
+			return {
+				status: res.status,
+				html: await res.text(),
+				location: res.headers.get("location"),
+			};
+		},
+	} as Dashboard;
+	beforeEach(async () => {
+		d.testDb = await freshDb(backend);
+		d.app = testApp(d.testDb.db).app;
+		d.session = await login(d.app);
+	});
+	afterEach(async () => {
+		await d.testDb.dispose();
+	});
+	return d;
 }

@@ -169,7 +169,7 @@ describe.each(backends)("dashboard pages on %s", (backend: Backend) => {
 		);
 		expect(list.html.match(/data-delivery=/g)).toHaveLength(3);
 		expect(list.html).toContain(
-			'href="/admin/deliveries/replay?destination=zendesk"',
+			'href="/admin/deliveries/replay?status=dead&amp;destination=zendesk">Replay all 3 dead deliveries to Zendesk…',
 		);
 		const confirm = await page("/admin/deliveries/replay?destination=zendesk");
 		expect(confirm.html).toContain("Replay 3 dead deliveries to Zendesk");
@@ -190,7 +190,7 @@ describe.each(backends)("dashboard pages on %s", (backend: Backend) => {
 			"/admin/deliveries?status=dead&destination=zendesk&notice=bulk_replayed&count=3",
 		);
 		expect((await page(done.headers.get("location") ?? "")).html).toContain(
-			"Requeued 3 dead deliveries",
+			"Requeued 3 deliveries",
 		);
 
 		const [alert] = await testDb.db.query<{ id: string }>(

@@ -1,10 +1,9 @@
 /** Customer text (names, support messages, event payloads) renders as inert text on every dashboard page. */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { testApp } from "../support/app.ts";
-import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
+import { describe, expect, it } from "vitest";
+import { type Backend, backends } from "../support/db.ts";
 import { appEvent } from "../support/state.ts";
 import { drainEvents } from "../support/worker.ts";
-import { login, paidCustomer, type Session } from "./admin-fixtures.ts";
+import { paidCustomer, useDashboard } from "./admin-fixtures.ts";
 
 const XSS = {
 	name: `<img src=x onerror="alert('name')">`,
@@ -13,35 +12,20 @@ const XSS = {
 };
 
 describe.each(backends)("dashboard escaping on %s", (backend: Backend) => {
-	let testDb: TestDb;
-	let app: ReturnType<typeof testApp>["app"];
-	let session: Session;
-	beforeEach(async () => {
-		testDb = await freshDb(backend);
-		app = testApp(testDb.db).app;
-		session = await login(app);
-	});
-	afterEach(async () => {
-		await testDb.dispose();
-	});
-	const page = async (path: string) => {
-		const res = await app.request(path, {
-			headers: { cookie: session.cookie },
-		});
-		return { status: res.status, html: await res.text() };
-	};
+	const d = useDashboard(backend);
+	const page = (path: string) => d.page(path);
 
 	it("renders customer names, support messages and event payloads as inert text", async () => {
-		const ada = await paidCustomer(testDb, { name: XSS.name });
+		const ada = await paidCustomer(d.testDb, { name: XSS.name });
 		await appEvent(
-			testDb.db,
+			d.testDb.db,
 			"support_requested",
 			{ customer: { email: ada.email }, support: { message: XSS.message } },
 			50,
 		);
-		await drainEvents(testDb.db);
+		await drainEvents(d.testDb.db);
 		const { id } = await appEvent(
-			testDb.db,
+			d.testDb.db,
 			"ignored",
 			{ customer: { name: XSS.payload } },
 			60,

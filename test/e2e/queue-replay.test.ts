@@ -38,7 +38,7 @@ describe.runIf(backends.includes("pg"))(
 		const killDead = (ids: readonly string[]) =>
 			testDb.db.query(
 				`update plumb.deliveries set status = 'dead', attempts = 3, permanent_failures = 3, dead_at = now(),
-			   last_error = 'permanent failure, 3 attempts: rejected: 422'
+			   last_error = 'permanent failure: rejected: 422'
 			 where id = any($1::uuid[])`,
 				[ids],
 			);

@@ -1,21 +1,27 @@
-/** The last 24 hours as stacked bars by status: inline SVG drawn on the server, with the numbers as a table. */
+/** Stacked bars by status (24 hours, or 30 days): inline SVG drawn on the server, with the totals as a legend. */
 import type { FC } from "hono/jsx";
 
-export interface HourBar {
-	hour: Date;
+export interface Bar {
+	start: Date;
 	counts: Readonly<Record<string, number>>;
 }
 
-const WIDTH = 480;
-const HEIGHT = 130;
-const TOP = 8;
-const BOTTOM = 16;
+/** A bucket's size and how its start reads under the axis. */
+export type Period = "hour" | "day";
 
-export const HourlyChart: FC<{
+const WIDTH = 480;
+const HEIGHT = 150;
+const TOP = 20;
+// Room for labels big enough to read when the chart is shrunk to a phone's width.
+const BOTTOM = 24;
+const LABELS = 4;
+
+export const BarChart: FC<{
 	title: string;
-	bars: readonly HourBar[];
+	bars: readonly Bar[];
 	statuses: readonly string[];
-}> = ({ title, bars, statuses }) => {
+	period: Period;
+}> = ({ title, bars, statuses, period }) => {
 	const totals = bars.map((bar) =>
 		statuses.reduce((sum, s) => sum + (bar.counts[s] ?? 0), 0),
 	);
@@ -25,6 +31,7 @@ export const HourlyChart: FC<{
 	const sums = statuses.map((s) =>
 		bars.reduce((sum, bar) => sum + (bar.counts[s] ?? 0), 0),
 	);
+	const every = Math.max(1, Math.ceil(bars.length / LABELS));
 	return (
 		<figure>
 			<svg
@@ -50,20 +57,20 @@ export const HourlyChart: FC<{
 										width={(step - 2).toFixed(1)}
 										height={h.toFixed(1)}
 									>
-										<title>{`${hourLabel(bar.hour)}: ${n} ${s.replaceAll("_", " ")}`}</title>
+										<title>{`${startLabel(bar.start, period)}: ${n} ${s.replaceAll("_", " ")}`}</title>
 									</rect>
 								);
 							})}
-							{i % 6 === 0 && (
-								<text x={(i * step + 1).toFixed(1)} y={HEIGHT - 3}>
-									{hourLabel(bar.hour)}
+							{i % every === 0 && (
+								<text x={(i * step + 1).toFixed(1)} y={HEIGHT - 5}>
+									{startLabel(bar.start, period)}
 								</text>
 							)}
 						</g>
 					);
 				})}
-				<text x={WIDTH - 2} y={TOP + 2} text-anchor="end">
-					{`max ${max}/h`}
+				<text x={WIDTH - 2} y={TOP - 6} text-anchor="end">
+					{`max ${max}/${period === "hour" ? "h" : "day"}`}
 				</text>
 			</svg>
 			<figcaption>
@@ -80,24 +87,33 @@ export const HourlyChart: FC<{
 	);
 };
 
-function hourLabel(hour: Date): string {
-	return `${hour.toISOString().slice(11, 13)}:00`;
+function startLabel(start: Date, period: Period): string {
+	const iso = start.toISOString();
+	return period === "hour" ? `${iso.slice(11, 13)}:00` : iso.slice(5, 10);
 }
 
-/** 24 hourly buckets ending with the current hour, filled from (hour, status, n) rows. */
-export function hourlyBars(
-	rows: ReadonlyArray<{ hour: Date; status: string; n: number }>,
+const PERIOD_MS: Readonly<Record<Period, number>> = {
+	hour: 3_600_000,
+	day: 86_400_000,
+};
+
+/** `count` buckets ending with the current one, filled from (start, status, n) rows. */
+export function bars(
+	rows: ReadonlyArray<{ start: Date; status: string; n: number }>,
 	now: number,
-): HourBar[] {
-	const current = Math.floor(now / 3_600_000) * 3_600_000;
-	const bars: HourBar[] = [];
-	for (let i = 23; i >= 0; i--) {
-		const start = current - i * 3_600_000;
+	period: Period,
+	count: number,
+): Bar[] {
+	const size = PERIOD_MS[period];
+	const current = Math.floor(now / size) * size;
+	const out: Bar[] = [];
+	for (let i = count - 1; i >= 0; i--) {
+		const start = current - i * size;
 		const counts: Record<string, number> = {};
 		for (const row of rows)
-			if (row.hour.getTime() === start)
+			if (new Date(row.start).getTime() === start)
 				counts[row.status] = (counts[row.status] ?? 0) + row.n;
-		bars.push({ hour: new Date(start), counts });
+		out.push({ start: new Date(start), counts });
 	}
-	return bars;
+	return out;
 }

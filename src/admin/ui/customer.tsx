@@ -98,7 +98,10 @@ const Business: FC<{ view: CustomerView; now: number }> = ({ view, now }) => {
 				<ul>
 					{subscriptions.map((s) => (
 						<li>
-							{`${s.provider_ref}: ${s.status ?? "status unknown"}, ${s.plan ?? "plan unknown"}`}
+							{`${s.provider_ref}: ${s.effective_status ?? "status unknown"}, ${s.plan ?? "plan unknown"}`}
+							{s.status !== null && s.status !== s.effective_status && (
+								<span class="muted">{` (Stripe last said ${s.status}; a newer ${s.effective_status === "past_due" ? "failed payment" : "payment"} changed it)`}</span>
+							)}
 							{s.cancel_at_period_end ? " (cancels at period end)" : ""}
 							{s.current_period_end &&
 								` — period ends ${utc(s.current_period_end)}`}
@@ -159,6 +162,15 @@ const IntegrationCard: FC<{
 				<ReplayForm id={d.id} csrf={csrf} returnTo={returnTo} />
 			</div>
 		))}
+		{item.skipped && (
+			<div class="skipped">
+				{/* When skipped is the card's state, the summary above already says why. */}
+				{item.state !== "skipped" && (
+					<p class="muted">{item.skipped.summary}</p>
+				)}
+				<ReplayForm id={item.skipped.id} csrf={csrf} returnTo={returnTo} />
+			</div>
+		)}
 		{item.waiting.map((d) => (
 			<p class="wait">
 				{d.summary}

@@ -5,7 +5,6 @@ import { actionName, deliveryState } from "../describe.ts";
 import type { DeliveryListItem } from "../view-types.ts";
 import { Layout, type PageFrame } from "./layout.tsx";
 import {
-	Badge,
 	CsrfField,
 	Filters,
 	ListTable,
@@ -20,6 +19,10 @@ const REPLAYABLE = new Set(["dead", "skipped", "retry_pending"]);
 export const DeliveriesPage: FC<{
 	frame: PageFrame & { csrf: string };
 	items: DeliveryListItem[];
+	/** A name or e-mail per customer id on this page. */
+	customers: Readonly<Record<string, string>>;
+	/** Dead or skipped deliveries the bulk replay would take (0 under any other filter). */
+	replayable: number;
 	next: string | null;
 	query: Record<string, string | undefined>;
 	statuses: readonly string[];
@@ -35,7 +38,10 @@ export const DeliveriesPage: FC<{
 			(d.status === "retry_pending" &&
 				d.next_attempt_at.getTime() - p.now < 60_000),
 	);
-	const deadFilter = p.query.status === "dead";
+	const bulk = p.query.status;
+	const destination = p.query.destination as
+		| keyof typeof DESTINATION_NAMES
+		| undefined;
 	return (
 		<Layout {...p.frame} section="deliveries" refresh={busy ? 5 : undefined}>
 			<h1>Deliveries</h1>
@@ -49,12 +55,13 @@ export const DeliveriesPage: FC<{
 				]}
 				search="e-mail, id, cus_…, ticket id"
 			/>
-			{deadFilter && p.items.length > 0 && (
+			{p.replayable > 0 && (
 				<p>
 					<a
-						href={`/admin/deliveries/replay${p.query.destination ? `?destination=${p.query.destination}` : ""}`}
+						class="bulk"
+						href={`/admin/deliveries/replay?${new URLSearchParams({ status: bulk ?? "", ...(destination ? { destination } : {}) })}`}
 					>
-						{`Replay every dead delivery${p.query.destination ? ` to ${DESTINATION_NAMES[p.query.destination as keyof typeof DESTINATION_NAMES]}` : ""}…`}
+						{`Replay all ${p.replayable} ${bulk} deliver${p.replayable === 1 ? "y" : "ies"}${destination ? ` to ${DESTINATION_NAMES[destination] ?? destination}` : ""}…`}
 					</a>
 				</p>
 			)}
@@ -63,37 +70,51 @@ export const DeliveriesPage: FC<{
 				empty="No deliveries match."
 				headers={[
 					"queued",
+					"customer",
 					"what",
 					"state",
 					"attempts",
 					"last error",
-					"links",
 					"",
 				]}
 			>
 				{p.items.map((d) => {
 					const state = deliveryState(d, p.now);
 					return (
-						<tr data-delivery={d.id}>
+						<tr data-delivery={d.id} data-status={d.status}>
 							<td data-label="queued">
 								<When at={d.created_at} now={p.now} />
 							</td>
-							<td data-label="what">{`${DESTINATION_NAMES[d.destination]} ${actionName(d.action)}`}</td>
-							<td data-label="state">
-								<Badge tone={state.tone}>{d.status.replaceAll("_", " ")}</Badge>{" "}
+							<td data-label="customer">
+								{d.customer_id ? (
+									<a href={`/admin/customers/${d.customer_id}`}>
+										{p.customers[d.customer_id] ?? "customer"}
+									</a>
+								) : (
+									<span class="muted">—</span>
+								)}
+							</td>
+							<td data-label="what">
+								{`${DESTINATION_NAMES[d.destination]} ${actionName(d.action)}`}
+								{d.event_id && (
+									<>
+										{" "}
+										<a class="muted" href={`/admin/events/${d.event_id}`}>
+											event
+										</a>
+									</>
+								)}
+							</td>
+							<td data-label="state" class={`state ${state.tone}`}>
 								{state.label}
 							</td>
 							<td data-label="attempts">{d.attempts}</td>
-							<td data-label="last error" class="err">
-								{d.last_error ?? ""}
-							</td>
-							<td data-label="links">
-								{d.customer_id && (
-									<a href={`/admin/customers/${d.customer_id}`}>customer</a>
-								)}{" "}
-								{d.event_id && (
-									<a href={`/admin/events/${d.event_id}`}>event</a>
-								)}
+							{/* A skip reason is in the state; only a failure is an error. */}
+							<td
+								data-label="last error"
+								class={state.tone === "bad" ? "err" : "muted"}
+							>
+								{d.status === "skipped" ? "" : (d.last_error ?? "")}
 							</td>
 							<td>
 								{REPLAYABLE.has(d.status) && (
@@ -116,35 +137,40 @@ export const DeliveriesPage: FC<{
 /** The confirmation step of a bulk replay: how many, to where, a checkbox and a reason. */
 export const BulkReplayPage: FC<{
 	frame: PageFrame & { csrf: string };
+	status: "dead" | "skipped";
 	destination: string | undefined;
 	count: number;
-}> = ({ frame, destination, count }) => {
+}> = ({ frame, status, destination, count }) => {
 	const where = destination
 		? ` to ${DESTINATION_NAMES[destination as keyof typeof DESTINATION_NAMES]}`
 		: "";
+	const back = `/admin/deliveries?status=${status}${destination ? `&destination=${destination}` : ""}`;
 	return (
 		<Layout {...frame} section="deliveries">
-			<h1>{`Replay ${count} dead deliver${count === 1 ? "y" : "ies"}${where}`}</h1>
+			<h1>{`Replay ${count} ${status} deliver${count === 1 ? "y" : "ies"}${where}`}</h1>
 			{count === 0 ? (
 				<p>
 					There is nothing to replay.{" "}
-					<a href="/admin/deliveries?status=dead">Back to dead deliveries</a>
+					<a href={back}>{`Back to ${status} deliveries`}</a>
 				</p>
 			) : (
 				<form method="post" action="/admin/deliveries/replay" class="panel">
 					<CsrfField token={frame.csrf} />
+					<input type="hidden" name="status" value={status} />
 					{destination && (
 						<input type="hidden" name="destination" value={destination} />
 					)}
 					<p>
 						Each goes back in the queue now with a fresh retry budget (the same
-						idempotency key, so nothing is created twice). Fix the cause first,
-						or they will die again.
+						idempotency key, so nothing is created twice).{" "}
+						{status === "dead"
+							? "Fix the cause first, or they will die again."
+							: "Configure the destination first, or they will be skipped again."}
 					</p>
 					<p>
 						<label>
-							<input type="checkbox" name="confirm" value="yes" required /> I
-							fixed the cause; replay them all.
+							<input type="checkbox" name="confirm" value="yes" required />{" "}
+							{`I fixed the cause; replay all ${count}.`}
 						</label>
 					</p>
 					<p>
@@ -158,7 +184,7 @@ export const BulkReplayPage: FC<{
 						/>
 					</p>
 					<button type="submit" class="danger">{`Replay ${count}`}</button>{" "}
-					<a href="/admin/deliveries?status=dead">Cancel</a>
+					<a href={back}>Cancel</a>
 				</form>
 			)}
 		</Layout>

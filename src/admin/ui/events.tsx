@@ -130,10 +130,13 @@ export const EventPage: FC<{
 						const state = deliveryState(d, now);
 						return (
 							<li>
-								<Badge tone={state.tone}>{d.status.replaceAll("_", " ")}</Badge>{" "}
-								{`${DESTINATION_NAMES[d.destination]} ${actionName(d.action)}: ${state.label}`}
-								{d.last_error && (
-									<span class="err">{` — ${d.last_error}`}</span>
+								{`${DESTINATION_NAMES[d.destination]} ${actionName(d.action)}: `}
+								<span class={state.tone}>{state.label}</span>
+								{/* A skip reason is already in the state; only a failure reads as an error. */}
+								{d.last_error && d.status !== "skipped" && (
+									<span class={state.tone === "bad" ? "err" : "muted"}>
+										{` — ${d.last_error}`}
+									</span>
 								)}{" "}
 								<a href={`/admin/deliveries?q=${d.id}`}>details</a>
 							</li>

@@ -5,6 +5,7 @@ import { CsrfField } from "./parts.tsx";
 
 export type Section =
 	| "overview"
+	| "money"
 	| "customers"
 	| "deliveries"
 	| "events"
@@ -13,6 +14,7 @@ export type Section =
 
 const NAV: ReadonlyArray<[Section, string, string]> = [
 	["overview", "/admin", "Overview"],
+	["money", "/admin/money", "Money"],
 	["customers", "/admin/customers", "Customers"],
 	["deliveries", "/admin/deliveries", "Deliveries"],
 	["events", "/admin/events", "Events"],

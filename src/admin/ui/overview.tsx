@@ -1,8 +1,12 @@
 /** The overview: is anything broken right now, and what flowed through in the last 24 hours. */
 import type { FC } from "hono/jsx";
 import { DESTINATION_NAMES } from "../../core/index.ts";
-import type { OverviewRows, QueueStatsRow } from "../view-types.ts";
-import { HourlyChart, hourlyBars } from "./chart.tsx";
+import type {
+	HourlyCount,
+	OverviewRows,
+	QueueStatsRow,
+} from "../view-types.ts";
+import { BarChart, bars } from "./chart.tsx";
 import { Layout, type PageFrame } from "./layout.tsx";
 
 export interface OverviewModel {
@@ -24,6 +28,9 @@ const Card: FC<{
 		<span class="l">{p.href ? <a href={p.href}>{p.label}</a> : p.label}</span>
 	</div>
 );
+
+const hourly = (rows: readonly HourlyCount[]) =>
+	rows.map((row) => ({ start: row.hour, status: row.status, n: row.n }));
 
 function age(seconds: number): string {
 	if (seconds < 90) return `${Math.round(seconds)} s`;
@@ -88,7 +95,13 @@ export const OverviewPage: FC<{ frame: PageFrame; model: OverviewModel }> = ({
 				/>
 				<Card
 					n={rows.interventionsToday.count}
-					label={`manual interventions today (${rows.interventionsToday.affected} items)`}
+					label={`manual interventions today (${rows.interventionsToday.affected} item${rows.interventionsToday.affected === 1 ? "" : "s"})`}
+				/>
+				<Card
+					n={rows.paymentsToday}
+					label="payments today (money view)"
+					href="/admin/money"
+					tone="ok"
 				/>
 				<Card
 					n={rows.failedEvents}
@@ -136,17 +149,19 @@ export const OverviewPage: FC<{ frame: PageFrame; model: OverviewModel }> = ({
 			<div class="grid2">
 				<section class="panel">
 					<h2>Events, last 24 h</h2>
-					<HourlyChart
+					<BarChart
 						title="Events per hour by status"
-						bars={hourlyBars(rows.events, model.now)}
+						period="hour"
+						bars={bars(hourly(rows.events), model.now, "hour", 24)}
 						statuses={["processed", "pending", "failed"]}
 					/>
 				</section>
 				<section class="panel">
 					<h2>Deliveries, last 24 h</h2>
-					<HourlyChart
+					<BarChart
 						title="Deliveries per hour by status"
-						bars={hourlyBars(rows.deliveries, model.now)}
+						period="hour"
+						bars={bars(hourly(rows.deliveries), model.now, "hour", 24)}
 						statuses={[
 							"succeeded",
 							"pending",

@@ -131,7 +131,7 @@ describe("nextState", () => {
 		).toEqual({
 			status: "dead",
 			permanent: true,
-			error: "permanent failure, 3 attempts: 422 invalid email",
+			error: "permanent failure: 422 invalid email",
 		});
 	});
 

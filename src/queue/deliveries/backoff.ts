@@ -72,7 +72,9 @@ export function nextState(
 			return {
 				status: "dead",
 				permanent: true,
-				error: `permanent failure, ${failures} attempts: ${outcome.reason}`,
+				// No count here: the delivery's `attempts` is the one count every view shows, and it
+				// also holds tries before a replay or a retryable failure, so a second number would disagree.
+				error: `permanent failure: ${outcome.reason}`,
 			};
 		return {
 			status: "retry_pending",

@@ -145,7 +145,7 @@ describe.each(backends)("CRM syncs in batches on %s", (backend: Backend) => {
 			attempts: 3,
 			permanent_failures: 3,
 			last_error: expect.stringMatching(
-				/^permanent failure, 3 attempts: HubSpot refused the contact \(207\): VALIDATION_ERROR/,
+				/^permanent failure: HubSpot refused the contact \(207\): VALIDATION_ERROR/,
 			),
 		});
 		for (const row of rows.filter((r) => r !== refused))

@@ -51,9 +51,7 @@ describe.each(backends)("dead letters on %s", (backend: Backend) => {
 			attempts: 3,
 			permanent_failures: 3,
 		});
-		expect(row?.last_error).toBe(
-			"permanent failure, 3 attempts: rejected: 422",
-		);
+		expect(row?.last_error).toBe("permanent failure: rejected: 422");
 		expect(t.standIn.requests).toHaveLength(3);
 		const outcomes = await t.testDb.db.query<{
 			outcome: string;

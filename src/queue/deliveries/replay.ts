@@ -5,10 +5,11 @@
 import type { DeliveryStatus } from "../../core/index.ts";
 import {
 	addInterventionAffected,
-	countDead,
+	type BulkReplayStatus,
+	countReplayable,
 	type Db,
-	lockDeadPage,
 	lockDeliveryForReplay,
+	lockReplayPage,
 	type ReplayTarget,
 	recordIntervention,
 	requeueDeliveries,
@@ -121,12 +122,14 @@ export interface BulkReplayRequest {
 	actor: string;
 	reason: string;
 	destination: string | null;
+	/** Which deliveries: dead (the default) or skipped. */
+	status?: BulkReplayStatus;
 	pageSize?: number;
 	onProgress?: (progress: BulkReplayProgress) => void;
 }
 
 export interface BulkReplayProgress {
-	/** Dead deliveries matching the filter when the run started. */
+	/** Deliveries matching the filter when the run started. */
 	total: number;
 	/** Looked at so far by this run (another run may take some: they are its to requeue). */
 	seen: number;
@@ -135,7 +138,7 @@ export interface BulkReplayProgress {
 }
 
 /**
- * Requeues every dead delivery (optionally of one destination), page by page, each page in its own
+ * Requeues every dead (or skipped) delivery, optionally of one destination, page by page, each page in its own
  * transaction under SKIP LOCKED: two runs at once split the work and requeue each delivery once.
  * The run is one intervention whose `affected` grows with each page; with nothing dead there is
  * nothing to do, and nothing is recorded (`interventionId` null).
@@ -144,18 +147,22 @@ export async function replayDead(
 	db: Db,
 	request: BulkReplayRequest,
 ): Promise<BulkReplayProgress & { interventionId: string | null }> {
+	const status = request.status ?? "dead";
 	const progress: BulkReplayProgress = {
-		total: await countDead(db, request.destination),
+		total: await countReplayable(db, {
+			status,
+			destination: request.destination,
+		}),
 		seen: 0,
 		requeued: 0,
 		superseded: 0,
 	};
 	if (progress.total === 0) return { ...progress, interventionId: null };
 	const interventionId = await recordIntervention(db, {
-		kind: "replay_dead",
+		kind: status === "dead" ? "replay_dead" : "replay_skipped",
 		actor: request.actor,
 		reason: request.reason,
-		target: { status: "dead", destination: request.destination },
+		target: { status, destination: request.destination },
 		affected: 0,
 	});
 	let after: string | null = null;
@@ -163,7 +170,8 @@ export async function replayDead(
 		const cursor: string | null = after;
 		const page = await withCrmSyncRetry(() =>
 			db.transaction(async (tx) => {
-				const rows = await lockDeadPage(tx, {
+				const rows = await lockReplayPage(tx, {
+					status,
 					destination: request.destination,
 					after: cursor,
 					limit: request.pageSize ?? 100,
@@ -173,7 +181,7 @@ export async function replayDead(
 				const requeued = await requeueDeliveries(
 					tx,
 					rows.filter((row) => !plan.has(row.id)).map((row) => row.id),
-					["dead"],
+					[status],
 				);
 				const superseded = await skipSuperseded(tx, plan);
 				await addInterventionAffected(

@@ -6,9 +6,9 @@ import {
 } from "../../../test/support/db.ts";
 import { ago, DAY, insertDeliveryRow } from "../../../test/support/rows.ts";
 import {
-	countDead,
-	lockDeadPage,
+	countReplayable,
 	lockDeliveryForReplay,
+	lockReplayPage,
 	requeueDeliveries,
 } from "./delivery-replay.ts";
 
@@ -63,7 +63,7 @@ describe.each(backends)("replaying deliveries on %s", (backend: Backend) => {
 		const zendesk = [ids[0], ids[2], ids[3]].sort() as string[];
 		const page = (destination: string | null, after: string | null) =>
 			t.db.transaction((tx) =>
-				lockDeadPage(tx, { destination, after, limit: 2 }),
+				lockReplayPage(tx, { status: "dead", destination, after, limit: 2 }),
 			);
 
 		const first = await page("zendesk", null);
@@ -83,9 +83,15 @@ describe.each(backends)("replaying deliveries on %s", (backend: Backend) => {
 		expect((await page(null, all[0] as string)).map((r) => r.id)).toEqual(
 			all.slice(1, 3),
 		);
-		expect(await countDead(t.db, null)).toBe(4);
-		expect(await countDead(t.db, "zendesk")).toBe(3);
-		expect(await countDead(t.db, "email")).toBe(0);
+		expect(
+			await countReplayable(t.db, { status: "dead", destination: null }),
+		).toBe(4);
+		expect(
+			await countReplayable(t.db, { status: "dead", destination: "zendesk" }),
+		).toBe(3);
+		expect(
+			await countReplayable(t.db, { status: "dead", destination: "email" }),
+		).toBe(0);
 	});
 
 	it("requeues only rows still in the given statuses, with a fresh budget and the fencing token untouched", async () => {

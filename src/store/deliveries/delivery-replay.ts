@@ -24,34 +24,42 @@ export async function lockDeliveryForReplay(
 	return row;
 }
 
+/** What a bulk replay takes: every dead delivery, or every skipped one (say, once a connector is configured). */
+export type BulkReplayStatus = "dead" | "skipped";
+
 /**
- * Locks the next page of dead deliveries after `after` (by id), skipping rows another replay holds:
- * those are that replay's to requeue.
+ * Locks the next page of `status` deliveries after `after` (by id), skipping rows another replay
+ * holds: those are that replay's to requeue.
  */
-export async function lockDeadPage(
+export async function lockReplayPage(
 	tx: Db,
-	filter: { destination: string | null; after: string | null; limit: number },
+	filter: {
+		status: BulkReplayStatus;
+		destination: string | null;
+		after: string | null;
+		limit: number;
+	},
 ): Promise<ReplayTarget[]> {
 	return tx.query<ReplayTarget>(
 		`select id, status, action, customer_id from plumb.deliveries
-		 where status = 'dead' and ($1::text is null or destination = $1)
+		 where status = $4 and ($1::text is null or destination = $1)
 		   and ($2::uuid is null or id > $2::uuid)
 		 order by id
 		 limit $3
 		 for update skip locked`,
-		[filter.destination, filter.after, filter.limit],
+		[filter.destination, filter.after, filter.limit, filter.status],
 	);
 }
 
-/** How many deliveries a bulk replay would look at (for its progress bar). */
-export async function countDead(
+/** How many deliveries a bulk replay would look at (its confirmation step, its progress bar). */
+export async function countReplayable(
 	db: Db,
-	destination: string | null,
+	filter: { status: BulkReplayStatus; destination: string | null },
 ): Promise<number> {
 	const [row] = await db.query<{ n: number }>(
 		`select count(*)::int as n from plumb.deliveries
-		 where status = 'dead' and ($1::text is null or destination = $1)`,
-		[destination],
+		 where status = $2 and ($1::text is null or destination = $1)`,
+		[filter.destination, filter.status],
 	);
 	return row?.n ?? 0;
 }

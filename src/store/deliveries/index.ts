@@ -28,11 +28,11 @@ export {
 	recoverExpiredLeases,
 	settleDeliveries,
 } from "./delivery-queue.ts";
-export type { ReplayTarget } from "./delivery-replay.ts";
+export type { BulkReplayStatus, ReplayTarget } from "./delivery-replay.ts";
 export {
-	countDead,
-	lockDeadPage,
+	countReplayable,
 	lockDeliveryForReplay,
+	lockReplayPage,
 	requeueDeliveries,
 } from "./delivery-replay.ts";
 export type { SharedClaim, SharedRate } from "./shared-rates.ts";

@@ -61,6 +61,7 @@ export interface SubscriptionRecord {
 	id: string;
 	provider_ref: string;
 	status: string | null;
+	status_as_of: Date | null;
 	plan: string | null;
 	cancel_at_period_end: boolean | null;
 	current_period_end: Date | null;
@@ -177,7 +178,7 @@ export async function loadCustomerDetail(
 			[cid, DETAIL_LIMITS.payments],
 		),
 		db.query<SubscriptionRecord>(
-			`select id, provider_ref, status, plan, cancel_at_period_end, current_period_end, last_paid_at,
+			`select id, provider_ref, status, status_as_of, plan, cancel_at_period_end, current_period_end, last_paid_at,
 				        last_failed_at, updated_at
 				 from plumb.subscriptions where customer_id = $1 order by updated_at desc limit 20`,
 			[cid],

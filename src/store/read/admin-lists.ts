@@ -162,3 +162,18 @@ function deliveryArms(found: SearchMatches): Array<[string, unknown]> {
 		arms.push(["customer_id = any($?::uuid[])", found.customerIds]);
 	return arms;
 }
+
+/** What the deliveries list's customer column shows: a name, else an e-mail, by customer id. */
+export async function customerLabels(
+	db: Db,
+	ids: readonly string[],
+): Promise<Record<string, string>> {
+	if (ids.length === 0) return {};
+	const rows = await db.query<{ id: string; label: string | null }>(
+		"select id, coalesce(name, email) as label from plumb.customers where id = any($1::uuid[])",
+		[[...new Set(ids)]],
+	);
+	return Object.fromEntries(
+		rows.flatMap((row) => (row.label === null ? [] : [[row.id, row.label]])),
+	);
+}

@@ -101,7 +101,10 @@ describe.each(backends)("the admin overview on %s", (backend: Backend) => {
 		await intervention(4, new Date());
 		await intervention(50, ago(2 * DAY));
 
-		const overview = await loadOverview(t.db, { id: uuidAt(ago(DAY)) });
+		const overview = await loadOverview(t.db, {
+			id: uuidAt(ago(DAY)),
+			today: ago(DAY),
+		});
 
 		expect(byStatus(overview.events)).toEqual({ processed: 2, failed: 1 });
 		expect(byStatus(overview.deliveries)).toEqual({
@@ -117,13 +120,16 @@ describe.each(backends)("the admin overview on %s", (backend: Backend) => {
 	});
 
 	it("an empty install shows zeros and no hours", async () => {
-		expect(await loadOverview(t.db, { id: uuidAt(ago(DAY)) })).toEqual({
+		expect(
+			await loadOverview(t.db, { id: uuidAt(ago(DAY)), today: ago(DAY) }),
+		).toEqual({
 			events: [],
 			deliveries: [],
 			openAlerts: 0,
 			criticalAlerts: 0,
 			interventionsToday: { count: 0, affected: 0 },
 			failedEvents: 0,
+			paymentsToday: 0,
 		});
 	});
 

@@ -16,18 +16,20 @@ export interface OverviewRows {
 	/** Interventions recorded since midnight UTC, and how many deliveries or alerts they touched. */
 	interventionsToday: { count: number; affected: number };
 	failedEvents: number;
+	/** Payments first seen since midnight UTC that went through (the money view has the rest). */
+	paymentsToday: number;
 }
 
 /**
  * `since` is given as the smallest id of its millisecond (db/where.ts `uuidAt`), so both hourly
- * counts walk a primary-key range instead of the whole table.
+ * counts walk a primary-key range instead of the whole table. `today` is midnight UTC.
  */
 export async function loadOverview(
 	db: Db,
-	since: { id: string },
+	since: { id: string; today: Date },
 ): Promise<OverviewRows> {
-	const [events, deliveries, alerts, interventions, failed] = await Promise.all(
-		[
+	const [events, deliveries, alerts, interventions, failed, payments] =
+		await Promise.all([
 			db.query<HourlyCount>(
 				`select date_trunc('hour', received_at) as hour, status, count(*)::int as n
 			 from plumb.events where id >= $1::uuid group by 1, 2 order by 1`,
@@ -49,8 +51,11 @@ export async function loadOverview(
 			db.query<{ n: number }>(
 				"select count(*)::int as n from plumb.events where status = 'failed'",
 			),
-		],
-	);
+			db.query<{ n: number }>(
+				"select count(*)::int as n from plumb.payments where first_seen_at >= $1 and status <> 'failed'",
+				[since.today],
+			),
+		]);
 	return {
 		events,
 		deliveries,
@@ -61,6 +66,7 @@ export async function loadOverview(
 			affected: interventions[0]?.affected ?? 0,
 		},
 		failedEvents: failed[0]?.n ?? 0,
+		paymentsToday: payments[0]?.n ?? 0,
 	};
 }
 

@@ -17,10 +17,20 @@ export type {
 	EventListFilter,
 } from "./admin-lists.ts";
 export {
+	customerLabels,
 	listCustomersAdmin,
 	listDeliveriesAdmin,
 	listEventsAdmin,
 } from "./admin-lists.ts";
+export type {
+	DailyPayments,
+	MoneyByCurrency,
+	MoneyCounts,
+	MoneyRows,
+	MoneyWindow,
+	MoneyWindows,
+} from "./admin-money.ts";
+export { loadMoney, MONEY_WINDOWS } from "./admin-money.ts";
 export type { HourlyCount, OverviewRows } from "./admin-overview.ts";
 export {
 	loadEventTimeline,
