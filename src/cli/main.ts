@@ -3,10 +3,10 @@ import { parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import { watchQueueMetrics } from "../queue/index.ts";
-import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";
 import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
+import { databaseProblem } from "./failure-words.ts";
 import { migrateCommand } from "./migrate.ts";
 import { missingSecrets } from "./missing-secrets.ts";
 import { watchAlertMetrics } from "./observability.ts";
@@ -93,11 +93,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 			error instanceof Error ? error.message : String(error),
 		);
 		// Name the variable and where it points, never the URL itself: it may hold the password.
-		const url = config?.database.url;
+		const database = databaseProblem(config?.database.url, error);
 		process.stderr.write(
-			url && isDatabaseUnavailable(error)
-				? `plumb ${command} failed: cannot reach the database at DATABASE_URL (${pgAddress(url)}): ${message}\n`
-				: `plumb ${command} failed: ${message}\n`,
+			database === undefined
+				? `plumb ${command} failed: ${message}\n`
+				: `plumb ${command} failed: ${database}\n`,
 		);
 		return 1;
 	}

@@ -254,7 +254,7 @@ describe("plumb doctor without a running instance", () => {
 		expect(code).toBe(1);
 		expect(out).toContain("✗ Configuration is invalid");
 		expect(out).toContain(
-			"ADMIN_TOKEN: must be at least 32 characters; make one with: openssl rand -hex 32",
+			"ADMIN_TOKEN must be at least 32 characters; make one with: openssl rand -hex 32",
 		);
 		expect(out).not.toContain("short-token-123");
 	});
