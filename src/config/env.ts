@@ -292,11 +292,9 @@ export const envSchema = z.object({
 			})
 			// One plain sentence for any bad shape, not zod's "expected record, received array".
 			.pipe(
-				z
-					.unknown()
-					.refine((value) => plansSchema.safeParse(value).success, {
-						error: PLANS_MESSAGE,
-					}),
+				z.unknown().refine((value) => plansSchema.safeParse(value).success, {
+					error: PLANS_MESSAGE,
+				}),
 			)
 			.transform((value) => plansSchema.parse(value)),
 	),
