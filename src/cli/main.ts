@@ -25,7 +25,7 @@ Commands:
   serve     HTTP API only (stateless; run as many as you like against one Postgres)
   worker    workers only (run as many as you like against one Postgres)
   migrate   apply database migrations and exit
-  replay    requeue a delivery: replay <delivery-id> [--force] | replay --dead [--destination X]
+  replay    requeue a delivery: replay <delivery-id> [--force] | replay --dead [--destination X] [--url URL]
   trace     everything Plumb knows about an id, e-mail or provider id: trace <id> [--json] [--url URL]
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]

@@ -12,6 +12,7 @@ import {
 	type TraceEntry,
 } from "../store/index.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
+import { callInstance, instanceUrl } from "./instance-api.ts";
 import { installLogSalt } from "./observability.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -64,9 +65,8 @@ function parseTraceArgs(argv: readonly string[]) {
 	const [q, ...rest] = positionals;
 	if (q === undefined || q.trim() === "" || rest.length > 0)
 		throw new Error("Give one thing to trace.");
-	if (values.url !== undefined && !/^https?:\/\/\S+$/.test(values.url))
-		throw new Error("--url must be the instance's http(s) address.");
-	return { q, json: values.json ?? false, url: values.url };
+	const url = values.url === undefined ? undefined : instanceUrl(values.url);
+	return { q, json: values.json ?? false, url };
 }
 
 async function fromDatabase(config: Config, q: string): Promise<Trace> {
@@ -86,23 +86,13 @@ async function fromInstance(
 	url: string,
 	q: string,
 ): Promise<Trace> {
-	if (config.adminToken === undefined)
+	const { status, body } = await callInstance<Trace>(config, url, {
+		method: "GET",
+		path: `/trace?q=${encodeURIComponent(q)}`,
+	});
+	if (status !== 200 || !Array.isArray(body.entries))
 		throw new Error(
-			"set ADMIN_TOKEN to the instance's admin token to use --url",
-		);
-	const res = await fetch(
-		`${url.replace(/\/+$/, "")}/admin/api/trace?q=${encodeURIComponent(q)}`,
-		{
-			headers: { authorization: `Bearer ${config.adminToken}` },
-			signal: AbortSignal.timeout(30_000),
-		},
-	);
-	const body = (await res.json().catch(() => undefined)) as
-		| (Trace & { message?: string })
-		| undefined;
-	if (!res.ok || body === undefined)
-		throw new Error(
-			`the instance answered ${res.status}${body?.message ? `: ${body.message}` : ""}`,
+			`the instance answered ${status}${body.message ? `: ${body.message}` : ""}`,
 		);
 	return {
 		...body,
