@@ -7,4 +7,6 @@ export type { Tier } from "./defaults.ts";
 export { DEFAULTS } from "./defaults.ts";
 export { duration as durationSchema } from "./env.ts";
 export { ConfigError, configuredConnectors, loadConfig } from "./load.ts";
+export type { ConfigSummary } from "./summary.ts";
+export { configSummarySchema, summarizeConfig } from "./summary.ts";
 export type { AlertSettings, Config, DeliverySettings } from "./types.ts";

@@ -63,14 +63,9 @@ describe.each(backends)(
 
 			const bulk = await plumb(
 				[
-					"replay",
-					"--dead",
-					"--destination",
-					"zendesk",
-					"--reason",
-					"Zendesk token fixed",
-					"--url",
+					..."replay --dead --destination zendesk --url".split(" "),
 					server.url,
+					...["--reason", "Zendesk token fixed"],
 				],
 				env,
 			);
