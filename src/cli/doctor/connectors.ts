@@ -1,5 +1,9 @@
 /** `plumb doctor`'s connector checks: each configured vendor's credentials tried with one harmless read. */
-import type { Config } from "../../config/index.ts";
+import {
+	type Config,
+	type ConfigSummary,
+	configuredConnectors,
+} from "../../config/index.ts";
 import {
 	checkSlackWebhookUrl,
 	createHubSpotClient,
@@ -25,11 +29,26 @@ const FIXES = {
 /** HubSpot, Zendesk, SMTP (harmless reads) and Slack (by format), plus "is any alert channel set". */
 export async function connectorChecks(
 	config: Config,
+	/**
+	 * With `--url`: which connectors the instance has. Those it lacks are "not configured"; those it has
+	 * are tried with this shell's credentials when it has them too.
+	 */
+	instance?: ConfigSummary["connectors"],
 	fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
 ): Promise<Check[]> {
 	const now = Date.now;
 	const probes: Array<Promise<Check>> = [];
-	if (config.hubspot) {
+	const configured = instance ?? configuredConnectors(config);
+	/** The instance has it, this shell does not: its credentials cannot be tried from here. */
+	const elsewhere = (name: string): Promise<Check> =>
+		Promise.resolve({
+			status: "skip",
+			title: `${name}: configured on the instance; set the same variables here to try its credentials`,
+		});
+	if (!configured.hubspot)
+		probes.push(Promise.resolve(notConfigured("HubSpot")));
+	else if (!config.hubspot) probes.push(elsewhere("HubSpot"));
+	else {
 		const client = createHubSpotClient({
 			...config.hubspot,
 			fetch: fetchImpl,
@@ -40,8 +59,11 @@ export async function connectorChecks(
 				client.check(AbortSignal.timeout(TIMEOUT_MS)),
 			),
 		);
-	} else probes.push(Promise.resolve(notConfigured("HubSpot")));
-	if (config.zendesk) {
+	}
+	if (!configured.zendesk)
+		probes.push(Promise.resolve(notConfigured("Zendesk")));
+	else if (!config.zendesk) probes.push(elsewhere("Zendesk"));
+	else {
 		const client = createZendeskClient({
 			...config.zendesk,
 			fetch: fetchImpl,
@@ -52,16 +74,21 @@ export async function connectorChecks(
 				client.check(AbortSignal.timeout(TIMEOUT_MS)),
 			),
 		);
-	} else probes.push(Promise.resolve(notConfigured("Zendesk")));
-	if (config.email) {
+	}
+	if (!configured.email)
+		probes.push(Promise.resolve(notConfigured("E-mail (SMTP)")));
+	else if (!config.email) probes.push(elsewhere("E-mail (SMTP)"));
+	else {
 		const mailer = createMailer({ smtpUrl: config.email.smtpUrl });
 		probes.push(
 			vendor("E-mail (SMTP)", FIXES.email, () => mailer.verify()).finally(() =>
 				mailer.close(),
 			),
 		);
-	} else probes.push(Promise.resolve(notConfigured("E-mail (SMTP)")));
-	if (config.slack) {
+	}
+	if (!configured.slack) probes.push(Promise.resolve(notConfigured("Slack")));
+	else if (!config.slack) probes.push(elsewhere("Slack"));
+	else {
 		const shape = checkSlackWebhookUrl(config.slack.webhookUrl);
 		probes.push(
 			Promise.resolve(
@@ -74,13 +101,13 @@ export async function connectorChecks(
 						},
 			),
 		);
-	} else probes.push(Promise.resolve(notConfigured("Slack")));
+	}
 	const checks = await Promise.all(probes);
 	checks.push(
-		config.slack || config.email
+		configured.slack || configured.email
 			? {
 					status: "pass",
-					title: `Alerts go to ${[config.slack ? "Slack" : "", config.email ? "e-mail" : ""].filter(Boolean).join(" and ")}`,
+					title: `Alerts go to ${[configured.slack ? "Slack" : "", configured.email ? "e-mail" : ""].filter(Boolean).join(" and ")}`,
 				}
 			: {
 					status: "fail",

@@ -17,7 +17,6 @@ const MAX_SKEW_MS = 60_000;
 /** Reachable, migrated, Postgres 15+, not embedded in production, and the clock within 60 s. */
 export async function databaseChecks(
 	config: Config,
-	url: string | undefined,
 	/** Milliseconds since the epoch: the local clock compared with the database's; tests skew it. */
 	now: () => number = Date.now,
 ): Promise<Check[]> {
@@ -41,8 +40,6 @@ export async function databaseChecks(
 	try {
 		runtime = await openRuntime(config);
 	} catch (error) {
-		if (error instanceof DataDirInUseError && url !== undefined)
-			return [...checks, ...(await viaInstance(url, now))];
 		checks.push(
 			error instanceof DataDirInUseError
 				? {
@@ -94,45 +91,8 @@ export async function databaseChecks(
 	return checks;
 }
 
-/** The embedded database is held by the running instance: ask it (its /readyz, its clock). */
-async function viaInstance(url: string, now: () => number): Promise<Check[]> {
-	try {
-		const before = now();
-		const res = await fetch(`${url}/readyz`, {
-			signal: AbortSignal.timeout(10_000),
-		});
-		const date = Date.parse(res.headers.get("date") ?? "");
-		const checks: Check[] = [
-			res.ok
-				? {
-						status: "pass",
-						title:
-							"Database: embedded PGlite, held by the running instance, which reports it reachable and migrated",
-					}
-				: {
-						status: "fail",
-						title: `Database: the running instance answers /readyz with ${res.status}`,
-						fix: "Look at the instance's log; run plumb migrate if migrations are missing.",
-					},
-		];
-		// The embedded database runs inside that process: its clock is the database's clock (±1 s).
-		if (!Number.isNaN(date))
-			checks.push(
-				clockCheck(date + 500 - (before + now()) / 2, "the instance"),
-			);
-		return checks;
-	} catch (error) {
-		return [
-			{
-				status: "fail",
-				title: `Database: ${url}/readyz did not answer (${error instanceof Error ? error.message : String(error)})`,
-				fix: "Check that Plumb is running at --url.",
-			},
-		];
-	}
-}
-
-function clockCheck(skewMs: number, other: string): Check {
+/** The local clock against `other`'s: within 60 s passes. */
+export function clockCheck(skewMs: number, other: string): Check {
 	const seconds = Math.abs(skewMs) / 1000;
 	const shown = seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0);
 	return Math.abs(skewMs) <= MAX_SKEW_MS
