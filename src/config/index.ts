@@ -9,4 +9,5 @@ export { duration as durationSchema } from "./env.ts";
 export { ConfigError, configuredConnectors, loadConfig } from "./load.ts";
 export type { ConfigSummary } from "./summary.ts";
 export { configSummarySchema, summarizeConfig } from "./summary.ts";
+export { colorWanted } from "./terminal.ts";
 export type { AlertSettings, Config, DeliverySettings } from "./types.ts";

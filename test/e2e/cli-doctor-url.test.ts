@@ -10,18 +10,15 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/observability/index.ts";
 import { evaluateAlertRules } from "../../src/queue/index.ts";
 import { TEST_ADMIN_TOKEN, testConfig } from "../support/app.ts";
-import { freePort, runPlumb } from "../support/child.ts";
+import { freePort, runPlumbToEnd } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 import { startSlackStandIn } from "../support/vendor-stand-ins.ts";
 
 const HUBSPOT_TOKEN = "pat-na1-instance-only-0000-1111";
 
-async function doctor(args: string[], env: Record<string, string>) {
-	const child = runPlumb(["doctor", ...args], env);
-	const code = await child.exited;
-	return { code, out: child.output() };
-}
+const doctor = (args: string[], env: Record<string, string>) =>
+	runPlumbToEnd(["doctor", ...args], env);
 
 describe.each(backends)(
 	"plumb doctor --url against a running instance on %s",

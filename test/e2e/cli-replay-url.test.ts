@@ -4,16 +4,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { TEST_ADMIN_TOKEN } from "../support/app.ts";
-import { freePort, runPlumb } from "../support/child.ts";
+import { freePort, runPlumbToEnd } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { seedDeliveries } from "../support/delivery-worker.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
 
-async function plumb(args: string[], env: Record<string, string>) {
-	const child = runPlumb(args, { LOG_LEVEL: "warn", ...env });
-	const code = await child.exited;
-	return { code, out: child.output() };
-}
+const plumb = (args: string[], env: Record<string, string>) =>
+	runPlumbToEnd(args, { LOG_LEVEL: "warn", ...env });
 
 describe.each(backends)(
 	"plumb replay --url through a running instance on %s",

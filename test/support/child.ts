@@ -65,3 +65,13 @@ export function freePort(): Promise<number> {
 		});
 	});
 }
+
+/** Runs the CLI to its end: its exit code and everything it wrote (stdout and stderr). */
+export async function runPlumbToEnd(
+	args: string[],
+	env: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+	const child = runPlumb(args, env);
+	const code = await child.exited;
+	return { code, out: child.output() };
+}

@@ -23,11 +23,7 @@ export async function databaseChecks(
 	const checks: Check[] = [];
 	const embedded = config.database.url === undefined;
 	if (embedded && config.env === "production")
-		checks.push({
-			status: "fail",
-			title: "Database: the embedded one (PGlite) with NODE_ENV=production",
-			fix: "Set DATABASE_URL to a PostgreSQL 15+ database (e.g. Supabase's direct or session-pooler connection).",
-		});
+		checks.push(EMBEDDED_IN_PRODUCTION);
 	if (embedded && !existsSync(config.database.dataDir)) {
 		checks.push({
 			status: "fail",
@@ -59,36 +55,60 @@ export async function databaseChecks(
 		const before = now();
 		const facts = await databaseFacts(runtime.db);
 		const skew = facts.now.getTime() - (before + now()) / 2;
-		const kind = embedded ? "embedded PGlite" : `PostgreSQL ${facts.version}`;
-		checks.push(
-			facts.versionNum >= 150000
-				? { status: "pass", title: `Database: ${kind}, reachable` }
-				: {
-						status: "fail",
-						title: `Database: PostgreSQL ${facts.version} is older than 15`,
-						fix: "Plumb needs PostgreSQL 15 or newer.",
-					},
-		);
-		const migrations = (await loadMigrations()).length;
 		const migrated = await isMigrated(runtime.db);
 		checks.push(
-			migrated
-				? {
-						status: "pass",
-						title: `Database: all ${migrations} migrations applied`,
-					}
-				: {
-						status: "fail",
-						title: "Database: migrations are not all applied",
-						fix: "Run plumb migrate (start does it too).",
-					},
+			...engineChecks({
+				embedded,
+				...facts,
+				migrated,
+				migrations: (await loadMigrations()).length,
+			}),
+			clockCheck(skew, "the database"),
 		);
-		checks.push(clockCheck(skew, "the database"));
 		if (migrated) checks.push(await stripeVersionCheck(runtime.db));
 	} finally {
 		await runtime.close();
 	}
 	return checks;
+}
+
+export const EMBEDDED_IN_PRODUCTION: Check = {
+	status: "fail",
+	title: "Database: the embedded one (PGlite) with NODE_ENV=production",
+	fix: "Set DATABASE_URL to a PostgreSQL 15+ database (e.g. Supabase's direct or session-pooler connection).",
+};
+
+/** PostgreSQL 15+ and every migration applied: the local database's facts, or the instance's. */
+export function engineChecks(facts: {
+	embedded: boolean;
+	version: string;
+	versionNum: number;
+	migrated: boolean;
+	/** How many migrations this plumb has, when known. */
+	migrations?: number;
+}): Check[] {
+	const kind = facts.embedded
+		? "embedded PGlite"
+		: `PostgreSQL ${facts.version}`;
+	return [
+		facts.versionNum >= 150000
+			? { status: "pass", title: `Database: ${kind}, reachable` }
+			: {
+					status: "fail",
+					title: `Database: PostgreSQL ${facts.version} is older than 15`,
+					fix: "Plumb needs PostgreSQL 15 or newer.",
+				},
+		facts.migrated
+			? {
+					status: "pass",
+					title: `Database: all ${facts.migrations === undefined ? "" : `${facts.migrations} `}migrations applied`,
+				}
+			: {
+					status: "fail",
+					title: "Database: migrations are not all applied",
+					fix: "Run plumb migrate (start does it too).",
+				},
+	];
 }
 
 /** The local clock against `other`'s: within 60 s passes. */

@@ -10,7 +10,11 @@ import {
 } from "../../config/index.ts";
 import { callInstance } from "../instance-api.ts";
 import type { Check } from "./check.ts";
-import { clockCheck } from "./database.ts";
+import {
+	clockCheck,
+	EMBEDDED_IN_PRODUCTION,
+	engineChecks,
+} from "./database.ts";
 import { securityChecks } from "./security.ts";
 
 const answerSchema = z.object({
@@ -56,37 +60,22 @@ export async function instanceConfigChecks(
 		};
 	}
 	const { configuration: summary, database } = answer;
-	const checks: Check[] = [];
-	if (database.kind === "pglite" && summary.env === "production")
-		checks.push({
-			status: "fail",
-			title: "Database: the embedded one (PGlite) with NODE_ENV=production",
-			fix: "Set DATABASE_URL to a PostgreSQL 15+ database (e.g. Supabase's direct or session-pooler connection).",
-		});
-	const kind =
-		database.kind === "pglite"
-			? "embedded PGlite"
-			: `PostgreSQL ${database.version}`;
-	checks.push(
-		database.version_num >= 150000
-			? { status: "pass", title: `Database: ${kind}, reachable` }
-			: {
-					status: "fail",
-					title: `Database: PostgreSQL ${database.version} is older than 15`,
-					fix: "Plumb needs PostgreSQL 15 or newer.",
-				},
-		database.migrated
-			? { status: "pass", title: "Database: all migrations applied" }
-			: {
-					status: "fail",
-					title: "Database: migrations are not all applied",
-					fix: "Run plumb migrate (start does it too).",
-				},
+	const embedded = database.kind === "pglite";
+	const checks: Check[] = [
+		...(embedded && summary.env === "production"
+			? [EMBEDDED_IN_PRODUCTION]
+			: []),
+		...engineChecks({
+			embedded,
+			version: database.version,
+			versionNum: database.version_num,
+			migrated: database.migrated,
+		}),
 		clockCheck(
 			Date.parse(database.now) - (before + now()) / 2,
 			"the instance's database",
 		),
 		...securityChecks(summary),
-	);
+	];
 	return { summary, checks };
 }
