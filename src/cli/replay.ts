@@ -13,6 +13,7 @@ import {
 	replayDelivery,
 } from "../queue/index.ts";
 import { isUuid } from "../store/index.ts";
+import { DataDirInUseError } from "./data-dir-lock.ts";
 import { callInstance, instanceUrl } from "./instance-api.ts";
 import { openRuntime } from "./runtime.ts";
 
@@ -42,7 +43,16 @@ export async function replayCommand(
 	}
 	if (parsed.url !== undefined)
 		return replayThroughInstance(config, parsed, parsed.url);
-	const runtime = await openRuntime(config);
+	let runtime: Awaited<ReturnType<typeof openRuntime>>;
+	try {
+		runtime = await openRuntime(config);
+	} catch (error) {
+		if (!(error instanceof DataDirInUseError)) throw error;
+		process.stderr.write(
+			`${error.message}\nWhile it runs, replay through it: plumb replay ${argv.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(" ")} --url ${config.publicUrl} (with ADMIN_TOKEN).\n`,
+		);
+		return 1;
+	}
 	const actor = `cli:${userInfo().username}@${hostname()}`;
 	try {
 		if (parsed.dead) {

@@ -111,13 +111,18 @@ describe.each(backends)(
 			expect((await evaluate())?.fired).toContain("rule:webhook_verification");
 		});
 
-		it("says why it cannot ask the instance: no token, or nothing listening there", async () => {
+		it("names what it cannot reach: the instance without a token, a closed port, a vendor's host", async () => {
 			const closed = `http://127.0.0.1:${await freePort()}`;
-			const [noToken, down] = await Promise.all([
+			const [noToken, down, vendorDown] = await Promise.all([
 				doctor(["--url", server.url], { PLUMB_DATA_DIR: shellDir }),
 				doctor(["--url", closed], {
 					ADMIN_TOKEN: TEST_ADMIN_TOKEN,
 					PLUMB_DATA_DIR: shellDir,
+				}),
+				doctor([], {
+					PLUMB_DATA_DIR: shellDir,
+					HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+					HUBSPOT_BASE_URL: closed,
 				}),
 			]);
 			expect(noToken.code).toBe(1);
@@ -129,6 +134,9 @@ describe.each(backends)(
 				`✗ Stripe webhook: cannot reach ${new URL(closed).host}: connection refused`,
 			);
 			expect(down.out).not.toContain("fetch failed");
+			expect(vendorDown.out).toContain(
+				`✗ HubSpot: HubSpot could not be reached (ECONNREFUSED) at ${new URL(closed).host}`,
+			);
 		});
 	},
 );

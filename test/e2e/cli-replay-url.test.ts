@@ -2,7 +2,11 @@
  * `plumb replay --url` as a real child process against a running instance on loopback: the replay
  * goes through the instance's admin API, never the local database (DATABASE_URL here points nowhere).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { lockDataDir } from "../../src/cli/data-dir-lock.ts";
 import { TEST_ADMIN_TOKEN } from "../support/app.ts";
 import { freePort, runPlumbToEnd } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
@@ -139,3 +143,29 @@ describe.each(backends)(
 		});
 	},
 );
+
+describe("plumb replay without --url while an instance holds the embedded database", () => {
+	let dataDir: string;
+	let release: () => Promise<void>;
+	beforeEach(async () => {
+		dataDir = mkdtempSync(join(tmpdir(), "plumb-replay-held-"));
+		// This process plays the running instance: it holds the data directory's lock.
+		release = await lockDataDir(dataDir);
+	});
+	afterEach(async () => {
+		await release();
+		rmSync(dataDir, { recursive: true, force: true });
+	});
+
+	it("says how to replay through the instance instead", async () => {
+		const { code, out } = await runPlumbToEnd(
+			["replay", "--dead", "--reason", "token fixed"],
+			{ PLUMB_DATA_DIR: dataDir, PORT: "8788" },
+		);
+		expect(code).toBe(1);
+		expect(out).toContain(`is in use by process ${process.pid}`);
+		expect(out).toContain(
+			'While it runs, replay through it: plumb replay --dead --reason "token fixed" --url http://127.0.0.1:8788 (with ADMIN_TOKEN).',
+		);
+	});
+});

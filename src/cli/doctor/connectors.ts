@@ -11,6 +11,7 @@ import {
 	createZendeskClient,
 } from "../../connectors/index.ts";
 import type { DeliveryOutcome, Result } from "../../core/index.ts";
+import { hostOf } from "../failure-words.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -55,8 +56,11 @@ export async function connectorChecks(
 			now,
 		});
 		probes.push(
-			vendor("HubSpot", FIXES.hubspot, () =>
-				client.check(AbortSignal.timeout(TIMEOUT_MS)),
+			vendor(
+				"HubSpot",
+				FIXES.hubspot,
+				() => client.check(AbortSignal.timeout(TIMEOUT_MS)),
+				config.hubspot.baseUrl,
 			),
 		);
 	}
@@ -70,8 +74,11 @@ export async function connectorChecks(
 			now,
 		});
 		probes.push(
-			vendor("Zendesk", FIXES.zendesk, () =>
-				client.check(AbortSignal.timeout(TIMEOUT_MS)),
+			vendor(
+				"Zendesk",
+				FIXES.zendesk,
+				() => client.check(AbortSignal.timeout(TIMEOUT_MS)),
+				config.zendesk.baseUrl,
 			),
 		);
 	}
@@ -123,6 +130,8 @@ async function vendor(
 	name: string,
 	fix: string,
 	probe: () => Promise<Result<string, DeliveryOutcome>>,
+	/** The vendor's API address: a failure to reach it names its host. */
+	baseUrl?: string,
 ): Promise<Check> {
 	try {
 		const result = await probe();
@@ -131,7 +140,13 @@ async function vendor(
 			result.error === undefined || result.error.kind === "ok"
 				? "unexpected answer"
 				: result.error.reason;
-		return { status: "fail", title: `${name}: ${reason}`, fix };
+		// The connector's own words keep hosts out of delivery errors; here the operator needs it.
+		const where =
+			baseUrl !== undefined &&
+			/could not be reached|did not answer/.test(reason)
+				? ` at ${hostOf(baseUrl)}`
+				: "";
+		return { status: "fail", title: `${name}: ${reason}${where}`, fix };
 	} catch (error) {
 		return {
 			status: "fail",
