@@ -78,13 +78,21 @@ const TRACE: Trace = {
 			"ref 123",
 		),
 		entry(6, "alert", "open", "critical · Delivery dead: hubspot crm_sync"),
+		// The alert's own notification: about Plumb, not the customer, so not in the summary.
+		entry(
+			7,
+			"delivery",
+			"skipped",
+			"email notify (dead_delivery), 1 attempt",
+			"E-mail is not configured",
+		),
 	],
 };
 
 describe("renderTrace", () => {
 	it("starts with the one-line answer", () => {
 		expect(traceSummary(TRACE)).toBe(
-			"paid · HubSpot dead: HubSpot rejected the contact (400): … · ticket #123 · 1 open alert",
+			"paid · HubSpot dead: 400 Property values were not valid: … · ticket #123 · 1 open alert",
 		);
 		const [, summary] = renderTrace(TRACE, { paint: painter(false) }).split(
 			"\n",
@@ -119,7 +127,7 @@ describe("renderTrace", () => {
 		const coloured = renderTrace(TRACE, { paint: painter(true) });
 		expect(coloured).toContain("\u001b[31mdead");
 		expect(coloured).toContain("\u001b[32msucceeded");
-		expect(coloured).toContain("\u001b[1mpaid · HubSpot dead");
+		expect(coloured).toContain("\u001b[1mpaid · HubSpot dead: 400");
 		for (const line of coloured.split("\n"))
 			expect(visibleLength(line)).toBeLessThanOrEqual(100);
 	});

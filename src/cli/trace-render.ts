@@ -34,7 +34,7 @@ const WAITING = new Set([
 /** Widths of the fixed columns: time of day (the date has its own line), what, status. */
 const TIME = 12;
 const KIND = 8;
-const STATUS_MAX = 13;
+const STATUS_MAX = 17;
 const GAP = 2;
 const DESCRIPTION_LINES = 2;
 const DETAIL_LINES = 3;
@@ -80,10 +80,10 @@ export function renderTrace(
 		if (keys?.user_hash)
 			out.push(
 				...indented(
-					`  in the logs: user_hash ${keys.user_hash}${keys.identities.map((i) => ` · ${i.user_hash} (${i.kind})`).join("")}`,
-					4,
-					width,
-				).map(paint.dim),
+					`in the logs: user_hash ${keys.user_hash}${keys.identities.map((i) => ` · ${i.user_hash} (${i.kind})`).join("")}`,
+					2,
+					width - 2,
+				).map((line) => `  ${paint.dim(line)}`),
 			);
 	}
 	if (trace.customers.length > 0) out.push("");

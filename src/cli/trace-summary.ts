@@ -67,9 +67,14 @@ function deliveryDetail(detail: string | null): {
 	return { ref, reason: reason === "" ? undefined : reason };
 }
 
-/** The reason cut at a word, so the summary stays one line. */
+/**
+ * The reason cut at a word, so the summary stays one line: "HubSpot refused the request (400):
+ * VALIDATION_ERROR: …" → "400 VALIDATION_ERROR: …" (the vendor is already named).
+ */
 function short(text: string): string {
-	return wrap(text, REASON_CHARS, 1)[0] ?? "";
+	const status = /^.*?\((\d{3})\):?\s*(.*)$/.exec(text);
+	const said = status ? `${status[1]} ${status[2]}`.trim() : text;
+	return wrap(said, REASON_CHARS, 1)[0] ?? "";
 }
 
 function deliveryWords(entry: TraceEntry): string | undefined {
@@ -114,7 +119,11 @@ export function traceSummary(trace: Trace): string {
 			newest.set(deliveryKey(entry), entry);
 	const rank = (key: string) =>
 		Object.keys(VENDORS).indexOf(key.split(" ")[0] ?? "");
-	for (const [, entry] of [...newest].sort(([a], [b]) => rank(a) - rank(b))) {
+	for (const [key, entry] of [...newest].sort(
+		([a], [b]) => rank(a) - rank(b),
+	)) {
+		// Alert notifications are about Plumb, not the customer: only a dead one is worth the line.
+		if (key.endsWith(" notify") && entry.status !== "dead") continue;
 		const said = deliveryWords(entry);
 		if (said !== undefined && !words.includes(said)) words.push(said);
 	}
