@@ -65,6 +65,7 @@ describe.each(backends)("GET /admin/api/instance on %s", (backend) => {
 				migrated: true,
 				now: expect.any(String),
 			},
+			stripe_api_versions: [],
 		});
 	});
 });

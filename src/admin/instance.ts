@@ -1,10 +1,15 @@
 /**
  * GET /admin/api/instance: what this instance runs with, for `plumb doctor --url`: its configuration
- * summary (secrets as booleans, never values), its database (kind, version, migrated) and its clock.
+ * summary (secrets as booleans, never values), its database (kind, version, migrated), its clock,
+ * and the Stripe API versions its events arrived in.
  * The doctor judges the instance, not the shell it is typed in.
  */
 import { Hono } from "hono";
-import { databaseFacts, isMigrated } from "../store/index.ts";
+import {
+	databaseFacts,
+	isMigrated,
+	stripeApiVersionsSeen,
+} from "../store/index.ts";
 import type { AdminEnv, AdminRouteDeps } from "./deps.ts";
 
 /** Mounted under /admin/api/instance. */
@@ -15,6 +20,8 @@ export function instanceRoutes(deps: AdminRouteDeps): Hono<AdminEnv> {
 			databaseFacts(deps.db),
 			isMigrated(deps.db),
 		]);
+		// Read only once migrated: the column it reads comes with a migration.
+		const versions = migrated ? await stripeApiVersionsSeen(deps.db) : [];
 		return c.json(
 			deps.redactor.value({
 				configuration: deps.settings.configuration,
@@ -25,6 +32,10 @@ export function instanceRoutes(deps: AdminRouteDeps): Hono<AdminEnv> {
 					migrated,
 					now: facts.now.toISOString(),
 				},
+				stripe_api_versions: versions.map(({ version, events }) => ({
+					version,
+					events,
+				})),
 			}),
 		);
 	});

@@ -9,10 +9,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createLogger } from "../../src/observability/index.ts";
 import { evaluateAlertRules } from "../../src/queue/index.ts";
+import { STRIPE_API_VERSION } from "../../src/stripe/index.ts";
 import { TEST_ADMIN_TOKEN, testConfig } from "../support/app.ts";
 import { freePort, runPlumbToEnd } from "../support/child.ts";
 import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
 import { startTestServer, type TestServer } from "../support/server.ts";
+import { stripeRequest } from "../support/stripe.ts";
 import { startSlackStandIn } from "../support/vendor-stand-ins.ts";
 
 const HUBSPOT_TOKEN = "pat-na1-instance-only-0000-1111";
@@ -57,6 +59,27 @@ describe.each(backends)(
 			});
 
 		it("reports the instance's own secrets and connectors, and its probes raise no alert", async () => {
+			// One Stripe event in the current API version: doctor reads the versions the instance saw.
+			const stored = await fetch(
+				`${server.url}/webhooks/stripe`,
+				stripeRequest(
+					JSON.stringify({
+						id: "evt_doctor_version",
+						object: "event",
+						type: "customer.created",
+						api_version: STRIPE_API_VERSION,
+						created: Math.floor(Date.now() / 1000),
+						data: {
+							object: {
+								id: "cus_doctor",
+								object: "customer",
+								email: "doctor@example.com",
+							},
+						},
+					}),
+				),
+			);
+			expect(stored.status).toBe(200);
 			const shell = {
 				ADMIN_TOKEN: TEST_ADMIN_TOKEN,
 				PLUMB_DATA_DIR: shellDir,
@@ -84,6 +107,9 @@ describe.each(backends)(
 					: /✓ Database: embedded PGlite, reachable/,
 			);
 			expect(first.out).toContain("✓ Database: all migrations applied");
+			expect(first.out).toContain(
+				`✓ Stripe API versions: every one seen is known: ${STRIPE_API_VERSION} (1 event)`,
+			);
 			expect(first.out).toContain(
 				"✓ Stripe webhook: the running instance refuses an unsigned request (401)",
 			);

@@ -16,6 +16,7 @@ import {
 	engineChecks,
 } from "./database.ts";
 import { securityChecks } from "./security.ts";
+import { stripeVersionVerdict } from "./stripe-versions.ts";
 
 const answerSchema = z.object({
 	configuration: configSummarySchema,
@@ -26,6 +27,9 @@ const answerSchema = z.object({
 		migrated: z.boolean(),
 		now: z.iso.datetime(),
 	}),
+	stripe_api_versions: z.array(
+		z.object({ version: z.string(), events: z.number() }),
+	),
 });
 
 /** The instance's summary (for the connector checks) and its checks; or one ✗ saying why it did not answer. */
@@ -75,6 +79,9 @@ export async function instanceConfigChecks(
 			Date.parse(database.now) - (before + now()) / 2,
 			"the instance's database",
 		),
+		...(database.migrated
+			? [stripeVersionVerdict(answer.stripe_api_versions)]
+			: []),
 		...securityChecks(summary),
 	];
 	return { summary, checks };
