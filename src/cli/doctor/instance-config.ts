@@ -27,9 +27,10 @@ const answerSchema = z.object({
 		migrated: z.boolean(),
 		now: z.iso.datetime(),
 	}),
-	stripe_api_versions: z.array(
-		z.object({ version: z.string(), events: z.number() }),
-	),
+	// Absent from instances older than this plumb: then the check is left out.
+	stripe_api_versions: z
+		.array(z.object({ version: z.string(), events: z.number() }))
+		.optional(),
 });
 
 /** The instance's summary (for the connector checks) and its checks; or one ✗ saying why it did not answer. */
@@ -79,7 +80,7 @@ export async function instanceConfigChecks(
 			Date.parse(database.now) - (before + now()) / 2,
 			"the instance's database",
 		),
-		...(database.migrated
+		...(database.migrated && answer.stripe_api_versions
 			? [stripeVersionVerdict(answer.stripe_api_versions)]
 			: []),
 		...securityChecks(summary),
