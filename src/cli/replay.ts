@@ -142,9 +142,9 @@ function parseReplayArgs(argv: readonly string[]) {
 type ReplayArgs = ReturnType<typeof parseReplayArgs>;
 
 /**
- * The same replay through the instance's admin API (POST /admin/api/deliveries/…/replay); its
- * answers carry the same sentences as a direct run, and it records the same intervention. Exit
- * codes as above; an unreachable instance or a refused token is 1.
+ * The same replay through the instance's admin API (POST /admin/api/deliveries/…/replay), which
+ * records the intervention (actor `admin-api (request …)`) and answers in its own words. Exit codes
+ * as above; an unreachable instance or a refused token is 1.
  */
 async function replayThroughInstance(
 	config: Config,

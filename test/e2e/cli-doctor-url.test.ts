@@ -153,6 +153,9 @@ describe.each(backends)(
 			]);
 			expect(noToken.code).toBe(1);
 			expect(noToken.out).toContain(
+				"(probes unmarked: without ADMIN_TOKEN they count as real failures)",
+			);
+			expect(noToken.out).toContain(
 				`✗ Instance: could not ask it about its configuration (set ADMIN_TOKEN to the admin token of the instance at ${new URL(server.url).host}`,
 			);
 			expect(down.code).toBe(1);
