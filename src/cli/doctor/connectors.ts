@@ -38,77 +38,55 @@ export async function connectorChecks(
 	fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
 ): Promise<Check[]> {
 	const now = Date.now;
-	const probes: Array<Promise<Check>> = [];
 	const configured = instance ?? configuredConnectors(config);
-	/** The instance has it, this shell does not: its credentials cannot be tried from here. */
-	const elsewhere = (name: string): Promise<Check> =>
-		Promise.resolve({
-			status: "skip",
-			title: `${name}: configured on the instance; set the same variables here to try its credentials`,
-		});
-	if (!configured.hubspot)
-		probes.push(Promise.resolve(notConfigured("HubSpot")));
-	else if (!config.hubspot) probes.push(elsewhere("HubSpot"));
-	else {
-		const client = createHubSpotClient({
-			...config.hubspot,
-			fetch: fetchImpl,
-			now,
-		});
-		probes.push(
-			vendor(
-				"HubSpot",
-				FIXES.hubspot,
-				() => client.check(AbortSignal.timeout(TIMEOUT_MS)),
-				config.hubspot.baseUrl,
-			),
-		);
-	}
-	if (!configured.zendesk)
-		probes.push(Promise.resolve(notConfigured("Zendesk")));
-	else if (!config.zendesk) probes.push(elsewhere("Zendesk"));
-	else {
-		const client = createZendeskClient({
-			...config.zendesk,
-			fetch: fetchImpl,
-			now,
-		});
-		probes.push(
-			vendor(
-				"Zendesk",
-				FIXES.zendesk,
-				() => client.check(AbortSignal.timeout(TIMEOUT_MS)),
-				config.zendesk.baseUrl,
-			),
-		);
-	}
-	if (!configured.email)
-		probes.push(Promise.resolve(notConfigured("E-mail (SMTP)")));
-	else if (!config.email) probes.push(elsewhere("E-mail (SMTP)"));
-	else {
-		const mailer = createMailer({ smtpUrl: config.email.smtpUrl });
-		probes.push(
-			vendor("E-mail (SMTP)", FIXES.email, () => mailer.verify()).finally(() =>
-				mailer.close(),
-			),
-		);
-	}
-	if (!configured.slack) probes.push(Promise.resolve(notConfigured("Slack")));
-	else if (!config.slack) probes.push(elsewhere("Slack"));
-	else {
-		const shape = checkSlackWebhookUrl(config.slack.webhookUrl);
-		probes.push(
-			Promise.resolve(
-				shape.ok
-					? { status: "pass", title: `Slack: ${shape.value}` }
-					: {
-							status: "fail",
-							title: `Slack: ${shape.error ?? "not an incoming webhook URL"}`,
-							fix: FIXES.slack,
-						},
-			),
-		);
-	}
+	/**
+	 * Not configured (on the instance with --url), configured there but not in this shell (its
+	 * credentials cannot be tried from here), or tried here with `run`.
+	 */
+	const each = <S>(
+		name: string,
+		there: boolean,
+		here: S | undefined,
+		run: (settings: S) => Promise<Check>,
+	): Promise<Check> =>
+		!there
+			? Promise.resolve(notConfigured(name))
+			: here === undefined
+				? Promise.resolve({
+						status: "skip",
+						title: `${name}: configured on the instance; set the same variables here to try its credentials`,
+					})
+				: run(here);
+	const signal = () => AbortSignal.timeout(TIMEOUT_MS);
+	const http = { fetch: fetchImpl, now };
+	const probes = [
+		each("HubSpot", configured.hubspot, config.hubspot, (settings) => {
+			const client = createHubSpotClient({ ...settings, ...http });
+			const check = () => client.check(signal());
+			return vendor("HubSpot", FIXES.hubspot, check, settings.baseUrl);
+		}),
+		each("Zendesk", configured.zendesk, config.zendesk, (settings) => {
+			const client = createZendeskClient({ ...settings, ...http });
+			const check = () => client.check(signal());
+			return vendor("Zendesk", FIXES.zendesk, check, settings.baseUrl);
+		}),
+		each("E-mail (SMTP)", configured.email, config.email, (settings) => {
+			const mailer = createMailer({ smtpUrl: settings.smtpUrl });
+			return vendor("E-mail (SMTP)", FIXES.email, () =>
+				mailer.verify(),
+			).finally(() => mailer.close());
+		}),
+		each("Slack", configured.slack, config.slack, async (settings) => {
+			const shape = checkSlackWebhookUrl(settings.webhookUrl);
+			return shape.ok
+				? { status: "pass", title: `Slack: ${shape.value}` }
+				: {
+						status: "fail",
+						title: `Slack: ${shape.error ?? "not an incoming webhook URL"}`,
+						fix: FIXES.slack,
+					};
+		}),
+	];
 	const checks = await Promise.all(probes);
 	checks.push(
 		configured.slack || configured.email
