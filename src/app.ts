@@ -2,11 +2,16 @@
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { adminApi, adminPages } from "./admin/index.ts";
-import { type Config, configuredConnectors } from "./config/index.ts";
+import {
+	type Config,
+	configuredConnectors,
+	summarizeConfig,
+} from "./config/index.ts";
 import { AppError } from "./core/index.ts";
 import {
 	type AppEnv,
 	hasBearer,
+	markProbes,
 	noStore,
 	notFound,
 	onError,
@@ -107,6 +112,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 			return c.body(await deps.metrics.registry.metrics());
 		});
 
+	// Before the webhook routes: a marked doctor probe counts apart (http/probe.ts).
+	app.use("/webhooks/*", markProbes(deps.config.adminToken, now));
 	app.route(
 		"/webhooks/stripe",
 		stripeWebhook({
@@ -176,6 +183,7 @@ function mountAdmin(app: Hono<AppEnv>, deps: AppDeps, now: () => number) {
 			sessionMaxMs: deps.config.admin.sessionMaxMs,
 			secretValues: deps.config.secretValues,
 			connectors: configuredConnectors(deps.config),
+			configuration: summarizeConfig(deps.config),
 		},
 		metrics: deps.metrics,
 		now,

@@ -6,6 +6,7 @@ import { customerRoutes } from "./customers.ts";
 import { deliveryRoutes } from "./deliveries.ts";
 import type { AdminDeps, AdminEnv, AdminRouteDeps } from "./deps.ts";
 import { eventRoutes } from "./events.ts";
+import { instanceRoutes } from "./instance.ts";
 import { moneyRoutes } from "./money.ts";
 import { smallBodies } from "./query.ts";
 import { createRedactor } from "./redact.ts";
@@ -35,5 +36,6 @@ export function adminApi(deps: AdminApiDeps): Hono<AdminEnv> {
 	app.route("/alerts", alertRoutes(shared));
 	app.route("/money", moneyRoutes(shared));
 	app.route("/trace", traceRoutes(shared));
+	app.route("/instance", instanceRoutes(shared));
 	return app;
 }

@@ -18,6 +18,8 @@ export interface AdminSettings {
 	readonly secretValues: readonly string[];
 	/** Which destinations have a connector (the customer view says "not configured" for the others). */
 	readonly connectors: Readonly<Record<Destination, boolean>>;
+	/** The wiring's summary of the configuration for `plumb doctor --url`: booleans and counts, never a value. */
+	readonly configuration: Readonly<Record<string, unknown>>;
 }
 
 export interface AdminDeps {

@@ -3,11 +3,11 @@ import { parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../config/index.ts";
 import { createScrubber } from "../observability/index.ts";
 import { watchQueueMetrics } from "../queue/index.ts";
-import { isDatabaseUnavailable, pgAddress } from "../store/index.ts";
 import { backfillCommand } from "./backfill.ts";
 import { connectDatabase } from "./connect.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
 import { doctorCommand } from "./doctor/command.ts";
+import { databaseProblem } from "./failure-words.ts";
 import { migrateCommand } from "./migrate.ts";
 import { missingSecrets } from "./missing-secrets.ts";
 import { watchAlertMetrics, watchTableMetrics } from "./observability.ts";
@@ -28,7 +28,7 @@ Commands:
   serve     HTTP API only (stateless; run as many as you like against one Postgres)
   worker    workers only (run as many as you like against one Postgres)
   migrate   apply database migrations and exit
-  replay    requeue a delivery: replay <delivery-id> [--force] | replay --dead [--destination X]
+  replay    requeue a delivery: replay <delivery-id> [--force] | replay --dead [--destination X] [--url URL]
   trace     everything Plumb knows about an id, e-mail or provider id: trace <id> [--json] [--url URL]
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
@@ -117,11 +117,11 @@ export async function runCli(argv: readonly string[]): Promise<number> {
 			error instanceof Error ? error.message : String(error),
 		);
 		// Name the variable and where it points, never the URL itself: it may hold the password.
-		const url = config?.database.url;
+		const database = databaseProblem(config?.database.url, error);
 		process.stderr.write(
-			url && isDatabaseUnavailable(error)
-				? `plumb ${command} failed: cannot reach the database at DATABASE_URL (${pgAddress(url)}): ${message}\n`
-				: `plumb ${command} failed: ${message}\n`,
+			database === undefined
+				? `plumb ${command} failed: ${message}\n`
+				: `plumb ${command} failed: ${database}\n`,
 		);
 		return 1;
 	}

@@ -1,4 +1,8 @@
-/** `plumb replay <delivery-id>` and `plumb replay --dead [--destination X]`: requeue, audited as interventions. */
+/**
+ * `plumb replay <delivery-id>` and `plumb replay --dead [--destination X]`: requeue, audited as
+ * interventions. Directly on the database, or with `--url` through the running instance's admin API
+ * (which holds the embedded database's lock while it runs).
+ */
 import { hostname, userInfo } from "node:os";
 import { parseArgs } from "node:util";
 import type { Config } from "../config/index.ts";
@@ -9,11 +13,16 @@ import {
 	replayDelivery,
 } from "../queue/index.ts";
 import { isUuid } from "../store/index.ts";
+import { DataDirInUseError } from "./data-dir-lock.ts";
+import { callInstance, instanceUrl } from "./instance-api.ts";
 import { openRuntime } from "./runtime.ts";
 
 export const REPLAY_USAGE = `Usage:
-  plumb replay <delivery-id> [--reason "…"] [--force]
-  plumb replay --dead [--destination hubspot|zendesk|slack|email] [--reason "…"]
+  plumb replay <delivery-id> [--reason "…"] [--force] [--url URL]
+  plumb replay --dead [--destination hubspot|zendesk|slack|email] [--reason "…"] [--url URL]
+
+--url http://plumb.example.com asks the running instance to replay (needs its ADMIN_TOKEN); without it
+the command opens the database itself (DATABASE_URL, or the embedded one when no server holds it).
 
 A replay requeues with a fresh retry budget. A succeeded delivery is only delivered again with --force.
 --dead goes through every dead delivery page by page; two runs at once requeue each delivery once.`;
@@ -32,7 +41,18 @@ export async function replayCommand(
 		);
 		return 2;
 	}
-	const runtime = await openRuntime(config);
+	if (parsed.url !== undefined)
+		return replayThroughInstance(config, parsed, parsed.url);
+	let runtime: Awaited<ReturnType<typeof openRuntime>>;
+	try {
+		runtime = await openRuntime(config);
+	} catch (error) {
+		if (!(error instanceof DataDirInUseError)) throw error;
+		process.stderr.write(
+			`${error.message}\nWhile it runs, replay through it: plumb replay ${argv.map((arg) => (/\s/.test(arg) ? JSON.stringify(arg) : arg)).join(" ")} --url ${config.publicUrl} (with ADMIN_TOKEN).\n`,
+		);
+		return 1;
+	}
 	const actor = `cli:${userInfo().username}@${hostname()}`;
 	try {
 		if (parsed.dead) {
@@ -84,12 +104,14 @@ function parseReplayArgs(argv: readonly string[]) {
 		strict: true,
 		options: {
 			dead: { type: "boolean" },
+			url: { type: "string" },
 			destination: { type: "string" },
 			reason: { type: "string" },
 			force: { type: "boolean" },
 		},
 	});
 	const reason = values.reason?.trim() || "replayed with plumb replay";
+	const url = values.url === undefined ? undefined : instanceUrl(values.url);
 	if (values.dead) {
 		if (positionals.length > 0 || values.force)
 			throw new Error("--dead takes no delivery id and no --force.");
@@ -101,14 +123,85 @@ function parseReplayArgs(argv: readonly string[]) {
 			throw new Error(
 				"--destination must be hubspot, zendesk, slack or email.",
 			);
-		return { dead: true as const, destination, reason };
+		return { dead: true as const, destination, reason, url };
 	}
 	const [id, ...rest] = positionals;
 	if (id === undefined || rest.length > 0 || !isUuid(id))
 		throw new Error("Give one delivery id (a UUID), or --dead.");
 	if (values.destination !== undefined)
 		throw new Error("--destination goes with --dead.");
-	return { dead: false as const, id, reason, force: values.force ?? false };
+	return {
+		dead: false as const,
+		id,
+		reason,
+		force: values.force ?? false,
+		url,
+	};
+}
+
+type ReplayArgs = ReturnType<typeof parseReplayArgs>;
+
+/**
+ * The same replay through the instance's admin API (POST /admin/api/deliveries/…/replay), which
+ * records the intervention (actor `admin-api (request …)`) and answers in its own words. Exit codes
+ * as above; an unreachable instance or a refused token is 1.
+ */
+async function replayThroughInstance(
+	config: Config,
+	args: ReplayArgs,
+	url: string,
+): Promise<number> {
+	try {
+		if (args.dead) {
+			const { status, body } = await callInstance<{ message: string }>(
+				config,
+				url,
+				{
+					method: "POST",
+					path: "/deliveries/replay",
+					body: {
+						status: "dead",
+						...(args.destination ? { destination: args.destination } : {}),
+						reason: args.reason,
+					},
+				},
+				// A bulk replay goes through every dead delivery before it answers.
+				300_000,
+			);
+			return answer(status, body.message);
+		}
+		const { status, body } = await callInstance<{ message: string }>(
+			config,
+			url,
+			{
+				method: "POST",
+				path: `/deliveries/${encodeURIComponent(args.id)}/replay`,
+				body: { reason: args.reason, ...(args.force ? { force: true } : {}) },
+			},
+		);
+		if (status === 404) {
+			process.stderr.write(`No delivery has the id ${args.id}.\n`);
+			return 1;
+		}
+		return answer(status, `${args.id}: ${body.message}`);
+	} catch (error) {
+		process.stderr.write(
+			`plumb replay: ${error instanceof Error ? error.message : String(error)}\n`,
+		);
+		return 1;
+	}
+}
+
+/** 202: done (stdout, 0); anything else: the instance's reason (stderr, 1). */
+function answer(status: number, message: string | undefined): number {
+	if (status === 202) {
+		process.stdout.write(`${message}\n`);
+		return 0;
+	}
+	process.stderr.write(
+		`The instance answered ${status}${message ? `: ${message}` : ""}\n`,
+	);
+	return 1;
 }
 
 /** A bar on stderr: redrawn in place on a terminal, a line per tenth otherwise (logs, CI). */

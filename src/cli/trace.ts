@@ -4,16 +4,14 @@
  * server holds it), or asks a running instance (`--url`, with ADMIN_TOKEN).
  */
 import { parseArgs } from "node:util";
-import type { Config } from "../config/index.ts";
-import {
-	isMigrated,
-	loadTrace,
-	type Trace,
-	type TraceEntry,
-} from "../store/index.ts";
+import { type Config, colorWanted } from "../config/index.ts";
+import { isMigrated, loadTrace, type Trace } from "../store/index.ts";
 import { DataDirInUseError } from "./data-dir-lock.ts";
+import { callInstance, instanceUrl } from "./instance-api.ts";
 import { installLogSalt } from "./observability.ts";
 import { openRuntime } from "./runtime.ts";
+import { painter } from "./terminal.ts";
+import { renderTrace, TRACE_WIDTH } from "./trace-render.ts";
 
 export const TRACE_USAGE = `Usage:
   plumb trace <event id | provider event id | customer id | e-mail | correlation id | delivery id> [--json]
@@ -48,8 +46,20 @@ export async function traceCommand(
 		else process.stderr.write(`plumb trace: ${messageOf(error)}\n`);
 		return 1;
 	}
+	const tty = process.stdout.isTTY === true;
 	process.stdout.write(
-		args.json ? `${JSON.stringify(trace, null, 2)}\n` : renderTrace(trace),
+		args.json
+			? `${JSON.stringify(trace, null, 2)}\n`
+			: renderTrace(trace, {
+					// A narrower terminal gets its own width; never wider than 100, never below 60.
+					width: tty
+						? Math.max(
+								60,
+								Math.min(process.stdout.columns ?? TRACE_WIDTH, TRACE_WIDTH),
+							)
+						: TRACE_WIDTH,
+					paint: painter(colorWanted(tty)),
+				}),
 	);
 	return trace.entries.length > 0 ? 0 : 1;
 }
@@ -64,9 +74,8 @@ function parseTraceArgs(argv: readonly string[]) {
 	const [q, ...rest] = positionals;
 	if (q === undefined || q.trim() === "" || rest.length > 0)
 		throw new Error("Give one thing to trace.");
-	if (values.url !== undefined && !/^https?:\/\/\S+$/.test(values.url))
-		throw new Error("--url must be the instance's http(s) address.");
-	return { q, json: values.json ?? false, url: values.url };
+	const url = values.url === undefined ? undefined : instanceUrl(values.url);
+	return { q, json: values.json ?? false, url };
 }
 
 async function fromDatabase(config: Config, q: string): Promise<Trace> {
@@ -86,23 +95,13 @@ async function fromInstance(
 	url: string,
 	q: string,
 ): Promise<Trace> {
-	if (config.adminToken === undefined)
+	const { status, body } = await callInstance<Trace>(config, url, {
+		method: "GET",
+		path: `/trace?q=${encodeURIComponent(q)}`,
+	});
+	if (status !== 200 || !Array.isArray(body.entries))
 		throw new Error(
-			"set ADMIN_TOKEN to the instance's admin token to use --url",
-		);
-	const res = await fetch(
-		`${url.replace(/\/+$/, "")}/admin/api/trace?q=${encodeURIComponent(q)}`,
-		{
-			headers: { authorization: `Bearer ${config.adminToken}` },
-			signal: AbortSignal.timeout(30_000),
-		},
-	);
-	const body = (await res.json().catch(() => undefined)) as
-		| (Trace & { message?: string })
-		| undefined;
-	if (!res.ok || body === undefined)
-		throw new Error(
-			`the instance answered ${res.status}${body?.message ? `: ${body.message}` : ""}`,
+			`the instance answered ${status}${body.message ? `: ${body.message}` : ""}`,
 		);
 	return {
 		...body,
@@ -111,97 +110,6 @@ async function fromInstance(
 			at: new Date(entry.at),
 		})),
 	};
-}
-
-const WHAT: Readonly<Record<TraceEntry["kind"], string>> = {
-	event: "event",
-	change: "state",
-	delivery: "delivery",
-	attempt: "attempt",
-	alert: "alert",
-	intervention: "manual",
-};
-
-/** The table people read: one line per entry, its detail (error, reference) on the line below. */
-export function renderTrace(trace: Trace): string {
-	const out: string[] = [];
-	out.push(
-		`Trace of ${JSON.stringify(trace.query)}${trace.matched.length > 0 ? ` (matched: ${trace.matched.join(", ")})` : ""}`,
-	);
-	if (trace.entries.length === 0) {
-		out.push("Plumb knows nothing by that name.", "");
-		return out.join("\n");
-	}
-	out.push("");
-	for (const customer of trace.customers) {
-		const facts = [
-			customer.email,
-			customer.name,
-			customer.plan
-				? `plan ${customer.plan}${customer.plan_status ? ` (${customer.plan_status})` : ""}`
-				: undefined,
-			`tier ${customer.tier}`,
-			customer.lifecycle_stage
-				? `lifecycle ${customer.lifecycle_stage}`
-				: undefined,
-			customer.merged_into ? `merged into ${customer.merged_into}` : undefined,
-		].filter(Boolean);
-		out.push(`Customer ${customer.id}  ${facts.join(" · ")}`);
-		const keys = trace.log_keys.find((k) => k.customer_id === customer.id);
-		if (keys?.user_hash)
-			out.push(
-				`  in the logs: user_hash ${keys.user_hash}${keys.identities.map((i) => ` · ${i.user_hash} (${i.kind})`).join("")}`,
-			);
-	}
-	if (trace.customers.length > 0) out.push("");
-	const header = ["TIME (UTC)", "WHAT", "STATUS", "ID", "DESCRIPTION"];
-	const rows = trace.entries.map((entry) => [
-		entry.at.toISOString().replace("T", " ").replace("Z", ""),
-		WHAT[entry.kind],
-		entry.status ?? "",
-		entry.id,
-		entry.summary,
-	]);
-	const widths = header.map((title, i) =>
-		Math.max(title.length, ...rows.map((row) => (row[i] ?? "").length)),
-	);
-	const line = (cells: string[]) =>
-		cells
-			.map((cell, i) =>
-				i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0),
-			)
-			.join("  ");
-	out.push(line(header));
-	const indent = " ".repeat(
-		widths.slice(0, 4).reduce((sum, w) => sum + w + 2, 0),
-	);
-	for (const [index, entry] of trace.entries.entries()) {
-		out.push(line(rows[index] ?? []));
-		const detail = [
-			entry.detail,
-			entry.kind === "event" && entry.correlation_id
-				? `correlation ${entry.correlation_id}`
-				: null,
-		]
-			.filter(Boolean)
-			.join(" · ");
-		if (detail !== "") out.push(`${indent}↳ ${clip(oneLine(detail), 200)}`);
-	}
-	if (trace.truncated)
-		out.push(
-			"",
-			"(Some lists were long: only the newest rows of each are shown.)",
-		);
-	out.push("");
-	return out.join("\n");
-}
-
-function oneLine(text: string): string {
-	return text.replace(/\s+/g, " ").trim();
-}
-
-function clip(text: string, max: number): string {
-	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function messageOf(error: unknown): string {

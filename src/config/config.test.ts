@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { envSchema } from "./env.ts";
 import {
 	ConfigError,
 	configuredConnectors,
@@ -224,5 +225,128 @@ describe("alert thresholds", () => {
 			deliveryRetries: 3,
 			minSamples: 10,
 		});
+	});
+});
+
+describe("configuration errors in plain words", () => {
+	/** A bad value for every variable that has a format; each holds SENTINEL where the format allows. */
+	const BAD: Record<string, string> = {
+		NODE_ENV: "SENTINEL",
+		PORT: "-1",
+		DATABASE_URL: "mysql://root:SENTINEL@db/x",
+		STRIPE_WEBHOOK_SECRET: "whsec_ok123,SENTINEL",
+		STRIPE_API_KEY: "pk_live_SENTINEL",
+		STRIPE_API_BASE: "SENTINEL",
+		PLUMB_STRIPE_RECONCILE_EVERY: "60SENTINEL",
+		HUBSPOT_ACCESS_TOKEN: "pat SENTINEL",
+		HUBSPOT_BASE_URL: "SENTINEL",
+		ZENDESK_BASE_URL: "ftp://SENTINEL",
+		ZENDESK_EMAIL: "SENTINEL",
+		ZENDESK_API_TOKEN: "tok SENTINEL",
+		ZENDESK_WEBHOOK_SECRET: "abcdefghij,SENTI",
+		SLACK_WEBHOOK_URL: "SENTINEL",
+		SMTP_URL: "http://SENTINEL",
+		ALERT_EMAIL_TO: "ops@example.com,SENTINEL",
+		ALERT_EMAIL_FROM: "SE",
+		SUPABASE_JWT_SECRET: "SENTINEL",
+		SUPABASE_JWKS_URL: "SENTINEL",
+		SUPABASE_WEBHOOK_SECRET: "SENTINEL",
+		PLUMB_API_KEYS: "SENTINEL",
+		ADMIN_TOKEN: "SENTINEL",
+		PLUMB_CORS_ORIGINS: ",",
+		PLUMB_PUBLIC_URL: "SENTINEL",
+		PLUMB_ADMIN_SESSION_IDLE: "SENTINEL",
+		PLUMB_ADMIN_SESSION_MAX: "0ms",
+		PLUMB_INTENT_RATE_PER_MINUTE: "SENTINEL",
+		PLUMB_INTENT_KEY_RATE_PER_MINUTE: "0",
+		PLUMB_DELIVERY_CONCURRENCY: "1.5",
+		PLUMB_DELIVERY_TIMEOUT: "10",
+		PLUMB_DELIVERY_LEASE: "SENTINEL",
+		PLUMB_DELIVERY_RETRY_HORIZON: "SENTINEL",
+		PLUMB_DELIVERY_BACKOFF_BASE: "SENTINEL",
+		PLUMB_DELIVERY_BACKOFF_MAX: "SENTINEL",
+		PLUMB_DELIVERY_DRAIN_TIMEOUT: "SENTINEL",
+		PLUMB_DELIVERY_POLL_INTERVAL: "SENTINEL",
+		PLUMB_HUBSPOT_CONCURRENCY: "0",
+		PLUMB_HUBSPOT_RATE: "SENTINEL",
+		PLUMB_ZENDESK_CONCURRENCY: "9999",
+		PLUMB_ZENDESK_RATE: "0/s",
+		PLUMB_SLACK_CONCURRENCY: "SENTINEL",
+		PLUMB_SLACK_RATE: "SENTINEL",
+		PLUMB_EMAIL_CONCURRENCY: "SENTINEL",
+		PLUMB_EMAIL_RATE: "SENTINEL",
+		PLUMB_RETENTION_PAYLOADS: "SENTINEL",
+		PLUMB_RETENTION_ATTEMPTS: "0s",
+		PLUMB_RETENTION_ALERTS: "never",
+		PLUMB_PRUNE_EVERY: "SENTINEL",
+		PLUMB_ALERT_INTERVAL: "SENTINEL",
+		PLUMB_ALERT_WINDOW: "SENTINEL",
+		PLUMB_ALERT_SIGNATURE_FAILURES: "-1",
+		PLUMB_ALERT_WEBHOOK_FAILURE_RATE: "101%",
+		PLUMB_ALERT_SYNC_P95: "SENTINEL",
+		PLUMB_ALERT_INTERVENTIONS_PER_DAY: "SENTINEL",
+		PLUMB_ALERT_DELIVERY_RETRIES: "1.5",
+		PLUMB_ALERT_MIN_SAMPLES: "SENTINEL",
+		PLUMB_LOG_SALT: "SENTINEL",
+		METRICS_TOKEN: "tok SENTINEL",
+		LOG_LEVEL: "SENTINEL",
+		PLUMB_PLANS: '{"price_1": {"tier": "SENTINEL"}}',
+	};
+	/** Free text: any value is accepted. */
+	const FREE = [
+		"HOST",
+		"PLUMB_DATA_DIR",
+		"SUPABASE_JWT_ISSUER",
+		"SUPABASE_JWT_AUDIENCE",
+	];
+	/** What zod says when a schema has no message of ours. */
+	const VALIDATOR_WORDS =
+		/Invalid|expected|pattern|Too (small|big)|Unrecognized|received/;
+
+	it("has a bad sample for every variable with a format", () => {
+		expect(
+			Object.keys(envSchema.shape).filter((name) => !FREE.includes(name)),
+		).toEqual(Object.keys(BAD));
+	});
+
+	it.each(Object.entries(BAD))(
+		"%s: one sentence naming the variable, in our words, without the value",
+		(name, value) => {
+			const message = problemsOf({ [name]: value });
+			const lines = message.split("\n").filter((l) => l.startsWith("  - "));
+			expect(lines).toHaveLength(1);
+			expect(lines[0]).toMatch(new RegExp(`^  - ${name} must `));
+			expect(lines[0]).not.toMatch(VALIDATOR_WORDS);
+			expect(message).not.toContain("SENTINEL");
+			expect(message).not.toContain("SENTI,");
+		},
+	);
+
+	it("says where a value comes from, or how to make one", () => {
+		expect(problemsOf({ STRIPE_WEBHOOK_SECRET: "sk_test_x" })).toContain(
+			"STRIPE_WEBHOOK_SECRET must start with whsec_ (copy it from Stripe → Developers → Webhooks",
+		);
+		expect(problemsOf({ ADMIN_TOKEN: "has a space" })).toContain(
+			"openssl rand -hex 32",
+		);
+		expect(problemsOf({ ADMIN_TOKEN: "short" })).toContain(
+			"ADMIN_TOKEN must be at least 32 characters; make one with: openssl rand -hex 32",
+		);
+		expect(problemsOf({ PLUMB_PLANS: "[1]" })).toContain(
+			'PLUMB_PLANS must be JSON mapping Stripe price ids to plans, such as {"price_123"',
+		);
+	});
+
+	it("still parses good values of the reworded variables", () => {
+		const config = loadConfig({
+			STRIPE_WEBHOOK_SECRET: "whsec_a1, whsec_b2",
+			ALERT_EMAIL_TO: "a@example.com,b@example.com",
+			SMTP_URL: "smtp://mail.example.com:25",
+			ALERT_EMAIL_FROM: "Plumb <plumb@example.com>",
+			PLUMB_PLANS: '{"price_1": {"name": "Pro", "tier": "pro"}}',
+		});
+		expect(config.stripe.webhookSecrets).toEqual(["whsec_a1", "whsec_b2"]);
+		expect(config.email?.to).toEqual(["a@example.com", "b@example.com"]);
+		expect(config.plans).toEqual({ price_1: { name: "Pro", tier: "pro" } });
 	});
 });

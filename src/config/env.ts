@@ -13,6 +13,7 @@ const optional = <T extends z.ZodType>(schema: T) =>
 		schema.optional(),
 	);
 
+/** A comma-separated list; any bad item gets `message` (plain words), never the validator's own text. */
 const csv = (item: z.ZodType<string, string>, message: string) =>
 	z
 		.string()
@@ -22,7 +23,18 @@ const csv = (item: z.ZodType<string, string>, message: string) =>
 				.map((part) => part.trim())
 				.filter((part) => part !== ""),
 		)
-		.pipe(z.array(item, { error: message }).min(1, { error: message }));
+		.pipe(
+			z
+				.array(
+					z
+						.string()
+						.refine((part) => item.safeParse(part).success, { error: message }),
+				)
+				.min(1, { error: message }),
+		);
+
+/** The one-line recipe for a random secret, shown wherever one is missing or too short. */
+const MAKE_ONE = "make one with: openssl rand -hex 32";
 
 /** `500ms`, `15s`, `10m`, `24h`, `7d`: a unit is required, so a bare number is never misread. */
 export const duration = z
@@ -90,6 +102,9 @@ const url = (message: string) =>
 		}
 	}, message);
 
+const PLANS_MESSAGE =
+	'must be JSON mapping Stripe price ids to plans, such as {"price_123": {"name": "Pro", "tier": "pro"}} (tier: free, standard or pro)';
+
 const plansSchema = z.record(
 	z.string(),
 	z
@@ -108,53 +123,70 @@ export const envSchema = z.object({
 	),
 	PORT: optional(
 		z.coerce
-			.number({ error: "must be a port number" })
-			.int()
-			.min(0)
-			.max(65535, { error: "must be a port number" }),
+			.number({ error: "must be a port number from 0 to 65535" })
+			.int({ error: "must be a port number from 0 to 65535" })
+			.min(0, { error: "must be a port number from 0 to 65535" })
+			.max(65535, { error: "must be a port number from 0 to 65535" }),
 	),
 	HOST: optional(z.string()),
 	DATABASE_URL: optional(
 		z.string().regex(/^postgres(ql)?:\/\//, {
-			error: "must be a postgres:// or postgresql:// URL",
+			error:
+				"must be a postgres:// or postgresql:// URL, such as postgres://user:password@host:5432/dbname",
 		}),
 	),
 	PLUMB_DATA_DIR: optional(z.string()),
 	STRIPE_WEBHOOK_SECRET: optional(
 		csv(
 			z.string().regex(/^whsec_\S+$/),
-			"must be one or more whsec_… secrets, comma-separated",
+			"must start with whsec_ (copy it from Stripe → Developers → Webhooks → your endpoint → Signing secret); during a rotation, give both, comma-separated",
 		),
 	),
 	STRIPE_API_KEY: optional(
-		z
-			.string()
-			.regex(/^(sk|rk)_\S+$/, { error: "must be a Stripe sk_… or rk_… key" }),
+		z.string().regex(/^(sk|rk)_\S+$/, {
+			error:
+				"must be a Stripe secret (sk_…) or restricted (rk_…) key, not a publishable pk_… one (Stripe → Developers → API keys)",
+		}),
 	),
 	STRIPE_API_BASE: optional(url("must be an http(s) URL")),
 	PLUMB_STRIPE_RECONCILE_EVERY: optional(duration),
 	HUBSPOT_ACCESS_TOKEN: optional(
-		z.string().regex(/^\S+$/, { error: "must not contain spaces" }),
+		z.string().regex(/^\S+$/, {
+			error:
+				"must be a private app's access token, without spaces (HubSpot → Settings → Integrations → Private apps)",
+		}),
 	),
 	HUBSPOT_BASE_URL: optional(url("must be an http(s) URL")),
 	ZENDESK_BASE_URL: optional(
 		url("must be an http(s) URL such as https://yourco.zendesk.com"),
 	),
-	ZENDESK_EMAIL: optional(z.email({ error: "must be an e-mail address" })),
+	ZENDESK_EMAIL: optional(
+		z.email({
+			error: "must be the e-mail address of the Zendesk agent Plumb acts as",
+		}),
+	),
 	ZENDESK_API_TOKEN: optional(
-		z.string().regex(/^\S+$/, { error: "must not contain spaces" }),
+		z.string().regex(/^\S+$/, {
+			error:
+				"must be an API token, without spaces (Zendesk Admin Center → Apps and integrations → Zendesk API)",
+		}),
 	),
 	ZENDESK_WEBHOOK_SECRET: optional(
 		csv(
 			z.string().min(8),
-			"must be one or more secrets of at least 8 characters, comma-separated (rotation)",
+			"must be your Zendesk webhook's signing secret, at least 8 characters (during a rotation, give both, comma-separated)",
 		),
 	),
-	SLACK_WEBHOOK_URL: optional(url("must be an http(s) URL")),
+	SLACK_WEBHOOK_URL: optional(
+		url(
+			"must be an incoming webhook URL such as https://hooks.slack.com/services/… (api.slack.com/apps → Incoming Webhooks)",
+		),
+	),
 	SMTP_URL: optional(
-		z
-			.string()
-			.regex(/^smtps?:\/\//, { error: "must be an smtp:// or smtps:// URL" }),
+		z.string().regex(/^smtps?:\/\//, {
+			error:
+				"must be an smtp:// or smtps:// URL, such as smtps://user:password@smtp.example.com:465",
+		}),
 	),
 	ALERT_EMAIL_TO: optional(
 		csv(z.email(), "must be one or more e-mail addresses, comma-separated"),
@@ -165,34 +197,43 @@ export const envSchema = z.object({
 			.min(3, { error: "must be an e-mail address or 'Name <address>'" }),
 	),
 	SUPABASE_JWT_SECRET: optional(
-		z.string().min(16, { error: "must be at least 16 characters" }),
+		z.string().min(16, {
+			error:
+				"must be at least 16 characters (Supabase → Project Settings → API → JWT secret)",
+		}),
 	),
 	SUPABASE_JWKS_URL: optional(url("must be an http(s) URL")),
 	SUPABASE_JWT_ISSUER: optional(z.string()),
 	SUPABASE_JWT_AUDIENCE: optional(z.string()),
 	SUPABASE_WEBHOOK_SECRET: optional(
-		z.string().min(16, { error: "must be at least 16 characters" }),
+		z.string().min(16, {
+			error: `must be at least 16 characters; ${MAKE_ONE}`,
+		}),
 	),
 	PLUMB_API_KEYS: optional(
 		csv(
 			z.string().min(16),
-			"must be keys of at least 16 characters, comma-separated",
+			`must be keys of at least 16 characters, comma-separated; ${MAKE_ONE}`,
 		),
 	),
 	ADMIN_TOKEN: optional(
 		z
 			.string()
-			.regex(/^\S+$/, { error: "must not contain spaces" })
+			.regex(/^\S+$/, { error: `must not contain spaces; ${MAKE_ONE}` })
 			// The dashboard's only credential: a short one falls to guessing. Refused at start, not warned.
-			.min(32, {
-				error:
-					"must be at least 32 characters; make one with: openssl rand -hex 32",
-			}),
+			.min(32, { error: `must be at least 32 characters; ${MAKE_ONE}` }),
 	),
 	PLUMB_CORS_ORIGINS: optional(
-		csv(z.string(), "must be origins, comma-separated"),
+		csv(
+			z.string(),
+			"must be your app's origins, comma-separated, such as https://app.example.com",
+		),
 	),
-	PLUMB_PUBLIC_URL: optional(url("must be an http(s) URL")),
+	PLUMB_PUBLIC_URL: optional(
+		url(
+			"must be the http(s) address people reach Plumb at, such as https://plumb.example.com",
+		),
+	),
 	PLUMB_ADMIN_SESSION_IDLE: optional(duration),
 	PLUMB_ADMIN_SESSION_MAX: optional(duration),
 	PLUMB_INTENT_RATE_PER_MINUTE: optional(
@@ -236,10 +277,14 @@ export const envSchema = z.object({
 	PLUMB_ALERT_DELIVERY_RETRIES: optional(wholeNumber),
 	PLUMB_ALERT_MIN_SAMPLES: optional(wholeNumber),
 	PLUMB_LOG_SALT: optional(
-		z.string().min(16, { error: "must be at least 16 characters" }),
+		z.string().min(16, {
+			error: `must be at least 16 characters; ${MAKE_ONE}`,
+		}),
 	),
 	METRICS_TOKEN: optional(
-		z.string().regex(/^\S+$/, { error: "must not contain spaces" }),
+		z
+			.string()
+			.regex(/^\S+$/, { error: `must not contain spaces; ${MAKE_ONE}` }),
 	),
 	LOG_LEVEL: optional(
 		z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(", ")}` }),
@@ -251,27 +296,38 @@ export const envSchema = z.object({
 				try {
 					return JSON.parse(value) as unknown;
 				} catch {
-					ctx.addIssue({ code: "custom", message: "must be JSON" });
+					ctx.addIssue({ code: "custom", message: PLANS_MESSAGE });
 					return z.NEVER;
 				}
 			})
-			.pipe(plansSchema),
+			// One plain sentence for any bad shape, not zod's "expected record, received array".
+			.pipe(
+				z.unknown().refine((value) => plansSchema.safeParse(value).success, {
+					error: PLANS_MESSAGE,
+				}),
+			)
+			.transform((value) => plansSchema.parse(value)),
 	),
 });
 
 export type Env = z.infer<typeof envSchema>;
 
-/** The variables of `source` (default: process.env), parsed; or one problem per bad variable. */
+/**
+ * The variables of `source` (default: process.env), parsed; or one problem per bad variable, in plain
+ * words: "STRIPE_WEBHOOK_SECRET must start with whsec_ (…)". Every message is ours (config.test.ts
+ * checks each variable), and none echoes the value.
+ */
 export function readEnv(
 	source: Record<string, string | undefined> = process.env,
 ): { ok: true; env: Env } | { ok: false; problems: string[] } {
 	const parsed = envSchema.safeParse(source);
 	if (parsed.success) return { ok: true, env: parsed.data };
-	// zod's issue messages are ours or generic; the received value is never part of them.
-	return {
-		ok: false,
-		problems: parsed.error.issues.map(
-			(issue) => `${String(issue.path[0])}: ${issue.message}`,
-		),
-	};
+	// The first problem of each variable: "must not contain spaces" and "too short" at once is noise.
+	const problems = new Map<string, string>();
+	for (const issue of parsed.error.issues) {
+		const variable = String(issue.path[0]);
+		if (!problems.has(variable))
+			problems.set(variable, `${variable} ${issue.message}`);
+	}
+	return { ok: false, problems: [...problems.values()] };
 }

@@ -8,6 +8,9 @@ export { DEFAULTS } from "./defaults.ts";
 export { edgeEnvironment } from "./edge-env.ts";
 export { duration as durationSchema } from "./env.ts";
 export { ConfigError, configuredConnectors, loadConfig } from "./load.ts";
+export type { ConfigSummary } from "./summary.ts";
+export { configSummarySchema, summarizeConfig } from "./summary.ts";
+export { colorWanted } from "./terminal.ts";
 export type {
 	AlertSettings,
 	Config,

@@ -41,18 +41,18 @@ export function loadConfig(
 		const missing = group.filter((name) => env[name] === undefined);
 		if (missing.length > 0 && missing.length < group.length) {
 			problems.push(
-				`${missing.join(", ")}: must be set together with ${group.filter((n) => !missing.includes(n)).join(", ")}`,
+				`${missing.join(", ")} must be set together with ${group.filter((n) => !missing.includes(n)).join(", ")}`,
 			);
 		}
 	}
 	const delivery = deliverySettings(env);
 	if (delivery.leaseMs <= delivery.timeoutMs)
 		problems.push(
-			"PLUMB_DELIVERY_LEASE: must be longer than PLUMB_DELIVERY_TIMEOUT, or a slow call would lose its lease",
+			"PLUMB_DELIVERY_LEASE must be longer than PLUMB_DELIVERY_TIMEOUT, or a slow call would lose its lease",
 		);
 	if (delivery.backoffMaxMs < delivery.backoffBaseMs)
 		problems.push(
-			"PLUMB_DELIVERY_BACKOFF_MAX: must not be shorter than PLUMB_DELIVERY_BACKOFF_BASE",
+			"PLUMB_DELIVERY_BACKOFF_MAX must not be shorter than PLUMB_DELIVERY_BACKOFF_BASE",
 		);
 	if (problems.length > 0) throw new ConfigError(problems);
 

@@ -6,5 +6,7 @@ export interface AppEnv {
 		requestId: string;
 		/** Child logger with request_id and correlation_id bound. */
 		log: Logger;
+		/** A marked `plumb doctor` probe (probe.ts): its refusal counts apart and raises no alert. */
+		probe?: boolean;
 	};
 }

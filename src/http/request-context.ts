@@ -44,6 +44,7 @@ export function requestContext(
 				route,
 				status,
 				outcome: status < 400 ? "ok" : "refused",
+				...(c.var.probe ? { probe: "doctor" } : {}),
 				latency_ms: latencyMs,
 			},
 			"request",

@@ -7,7 +7,10 @@ import type { Db } from "../store/index.ts";
 import { isJsonContentType } from "./json-shape.ts";
 import { acceptStripeEvent } from "./stripe-accept.ts";
 import { verifyStripeEvent } from "./stripe-signature.ts";
-import { countWebhookFailures } from "./webhook-failures.ts";
+import {
+	countSignatureFailure,
+	countWebhookFailures,
+} from "./webhook-failures.ts";
 
 export const STRIPE_MAX_BODY_BYTES = 512 * 1024;
 
@@ -55,7 +58,7 @@ export function stripeWebhook(deps: StripeWebhookDeps): Hono<AppEnv> {
 			deps.now(),
 		);
 		if (!verified.ok && verified.error !== "invalid_json") {
-			deps.metrics.signatureFailures.inc({ source: "stripe" });
+			countSignatureFailure(c, deps.metrics, "stripe");
 			c.get("log").warn(
 				{ step: "verify", source: "stripe", outcome: verified.error },
 				"stripe signature refused",

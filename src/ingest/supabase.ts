@@ -16,7 +16,10 @@ import {
 	wakeEventWorkers,
 } from "../store/index.ts";
 import { readJsonBody } from "./json-body.ts";
-import { countWebhookFailures } from "./webhook-failures.ts";
+import {
+	countSignatureFailure,
+	countWebhookFailures,
+} from "./webhook-failures.ts";
 
 /** An auth.users row with generous user metadata is a few KiB; this leaves room without inviting abuse. */
 export const SUPABASE_MAX_BODY_BYTES = 256 * 1024;
@@ -105,7 +108,7 @@ export function supabaseWebhook(deps: SupabaseWebhookDeps): Hono<AppEnv> {
 					"SUPABASE_WEBHOOK_SECRET is not set; Plumb cannot check Supabase webhooks.",
 				);
 			if (!hasBearer(c.req.header("authorization"), [secret])) {
-				deps.metrics.signatureFailures.inc({ source: "supabase" });
+				countSignatureFailure(c, deps.metrics, "supabase");
 				c.var.log.warn(
 					{ step: "verify", source: "supabase", outcome: "bad_secret" },
 					"supabase webhook refused",

@@ -1,8 +1,9 @@
 /**
  * Counts every webhook request answered 4xx/5xx: a Prometheus counter, and a per-minute row that the
  * alert rules read from any process (failed verifications, failure rate). Nothing runs on a 2xx.
+ * A refusal of a marked `plumb doctor` probe (http/probe.ts) counts apart and feeds no alert rule.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { AppError } from "../core/index.ts";
 import type { AppEnv } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
@@ -18,6 +19,11 @@ export function countWebhookFailures(
 		const status = c.res.status;
 		// Only deliveries count: a GET from a scanner is not a provider's webhook failing.
 		if (status < 400 || c.req.method !== "POST") return;
+		// A 5xx is the instance failing, probe or not: only refusals may count apart.
+		if (c.var.probe && status < 500) {
+			deps.metrics.webhookProbes.inc({ source, status: String(status) });
+			return;
+		}
 		deps.metrics.webhookFailures.inc({ source, status: String(status) });
 		const reason =
 			c.error instanceof AppError
@@ -44,4 +50,13 @@ export function countWebhookFailures(
 			);
 		}
 	};
+}
+
+/** The Prometheus count of refused signatures; a marked probe's refusal is counted by the middleware instead. */
+export function countSignatureFailure(
+	c: Context<AppEnv>,
+	metrics: Metrics,
+	source: string,
+): void {
+	if (!c.var.probe) metrics.signatureFailures.inc({ source });
 }

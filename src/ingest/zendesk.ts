@@ -11,7 +11,10 @@ import { type AppEnv, storableDate } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
 import { type Db, storeEvent, wakeEventWorkers } from "../store/index.ts";
 import { readJsonBody } from "./json-body.ts";
-import { countWebhookFailures } from "./webhook-failures.ts";
+import {
+	countSignatureFailure,
+	countWebhookFailures,
+} from "./webhook-failures.ts";
 
 /** Zendesk's bodies here are a few hundred bytes; anything near this limit is not from our template. */
 export const ZENDESK_MAX_BODY_BYTES = 256 * 1024;
@@ -189,7 +192,7 @@ export function zendeskWebhook(deps: ZendeskWebhookDeps): Hono<AppEnv> {
 				deps.now(),
 			);
 			if (!verified.ok) {
-				deps.metrics.signatureFailures.inc({ source: "zendesk" });
+				countSignatureFailure(c, deps.metrics, "zendesk");
 				c.var.log.warn(
 					{ step: "verify", source: "zendesk", outcome: verified.error },
 					"zendesk signature refused",

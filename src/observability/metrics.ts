@@ -84,6 +84,12 @@ export function createMetrics(
 			labelNames: ["source", "status"] as const,
 			registers: [registry],
 		}),
+		webhookProbes: new Counter({
+			name: "plumb_webhook_probes_total",
+			help: "Refused webhook requests marked as plumb doctor probes: counted here instead of in the failure counters and alert rules",
+			labelNames: ["source", "status"] as const,
+			registers: [registry],
+		}),
 		intentsRejected: new Counter({
 			name: "plumb_intents_rejected_total",
 			help: "POST /v1/events requests refused, by error code (unauthorized, validation_failed, rate_limited, …)",

@@ -22,6 +22,7 @@ const API_ROUTES: Array<[string, string]> = [
 	["GET", `/admin/api/events/${ID}`],
 	["GET", "/admin/api/deliveries"],
 	["GET", "/admin/api/alerts"],
+	["GET", "/admin/api/instance"],
 	["POST", `/admin/api/deliveries/${ID}/replay`],
 	["POST", "/admin/api/deliveries/replay"],
 	["POST", `/admin/api/alerts/${ID}/acknowledge`],

@@ -170,13 +170,14 @@ describe.each(backends)(
 				"stripe checkout.session.completed → payment_succeeded",
 			);
 			expect(trace.out).toContain(`correlation ${correlationId}`);
-			expect(trace.out).toMatch(
-				/delivery\s+succeeded\s+\S+\s+hubspot crm_sync/,
-			);
-			expect(trace.out).toMatch(
-				/attempt\s+succeeded\s+\S+\s+hubspot crm_sync #1/,
-			);
+			expect(trace.out).toMatch(/delivery\s+succeeded\s+hubspot crm_sync/);
+			expect(trace.out).toMatch(/attempt\s+succeeded\s+hubspot crm_sync #1/);
 			expect(trace.out).toContain("user_hash");
+			// The answer first; 100 columns; plain into a pipe (cli-trace-colour.test.ts: colour).
+			expect(trace.out.split("\n")[1]).toBe("paid · CRM synced");
+			for (const line of trace.out.split("\n"))
+				expect(line.length).toBeLessThanOrEqual(100);
+			expect(trace.out).not.toContain("\u001b[");
 
 			expect(json.code).toBe(0);
 			const parsed = JSON.parse(json.out) as {
@@ -254,7 +255,7 @@ describe("plumb doctor without a running instance", () => {
 		expect(code).toBe(1);
 		expect(out).toContain("✗ Configuration is invalid");
 		expect(out).toContain(
-			"ADMIN_TOKEN: must be at least 32 characters; make one with: openssl rand -hex 32",
+			"ADMIN_TOKEN must be at least 32 characters; make one with: openssl rand -hex 32",
 		);
 		expect(out).not.toContain("short-token-123");
 	});

@@ -1,5 +1,9 @@
 /** `plumb doctor`'s connector checks: each configured vendor's credentials tried with one harmless read. */
-import type { Config } from "../../config/index.ts";
+import {
+	type Config,
+	type ConfigSummary,
+	configuredConnectors,
+} from "../../config/index.ts";
 import {
 	checkSlackWebhookUrl,
 	createHubSpotClient,
@@ -7,6 +11,7 @@ import {
 	createZendeskClient,
 } from "../../connectors/index.ts";
 import type { DeliveryOutcome, Result } from "../../core/index.ts";
+import { hostOf } from "../failure-words.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -25,62 +30,69 @@ const FIXES = {
 /** HubSpot, Zendesk, SMTP (harmless reads) and Slack (by format), plus "is any alert channel set". */
 export async function connectorChecks(
 	config: Config,
+	/**
+	 * With `--url`: which connectors the instance has. Those it lacks are "not configured"; those it has
+	 * are tried with this shell's credentials when it has them too.
+	 */
+	instance?: ConfigSummary["connectors"],
 	fetchImpl: typeof fetch = (input, init) => globalThis.fetch(input, init),
 ): Promise<Check[]> {
 	const now = Date.now;
-	const probes: Array<Promise<Check>> = [];
-	if (config.hubspot) {
-		const client = createHubSpotClient({
-			...config.hubspot,
-			fetch: fetchImpl,
-			now,
-		});
-		probes.push(
-			vendor("HubSpot", FIXES.hubspot, () =>
-				client.check(AbortSignal.timeout(TIMEOUT_MS)),
-			),
-		);
-	} else probes.push(Promise.resolve(notConfigured("HubSpot")));
-	if (config.zendesk) {
-		const client = createZendeskClient({
-			...config.zendesk,
-			fetch: fetchImpl,
-			now,
-		});
-		probes.push(
-			vendor("Zendesk", FIXES.zendesk, () =>
-				client.check(AbortSignal.timeout(TIMEOUT_MS)),
-			),
-		);
-	} else probes.push(Promise.resolve(notConfigured("Zendesk")));
-	if (config.email) {
-		const mailer = createMailer({ smtpUrl: config.email.smtpUrl });
-		probes.push(
-			vendor("E-mail (SMTP)", FIXES.email, () => mailer.verify()).finally(() =>
-				mailer.close(),
-			),
-		);
-	} else probes.push(Promise.resolve(notConfigured("E-mail (SMTP)")));
-	if (config.slack) {
-		const shape = checkSlackWebhookUrl(config.slack.webhookUrl);
-		probes.push(
-			Promise.resolve(
-				shape.ok
-					? { status: "pass", title: `Slack: ${shape.value}` }
-					: {
-							status: "fail",
-							title: `Slack: ${shape.error ?? "not an incoming webhook URL"}`,
-							fix: FIXES.slack,
-						},
-			),
-		);
-	} else probes.push(Promise.resolve(notConfigured("Slack")));
+	const configured = instance ?? configuredConnectors(config);
+	/**
+	 * Not configured (on the instance with --url), configured there but not in this shell (its
+	 * credentials cannot be tried from here), or tried here with `run`.
+	 */
+	const each = <S>(
+		name: string,
+		there: boolean,
+		here: S | undefined,
+		run: (settings: S) => Promise<Check>,
+	): Promise<Check> =>
+		!there
+			? Promise.resolve(notConfigured(name))
+			: here === undefined
+				? Promise.resolve({
+						status: "skip",
+						title: `${name}: configured on the instance; set the same variables here to try its credentials`,
+					})
+				: run(here);
+	const signal = () => AbortSignal.timeout(TIMEOUT_MS);
+	const http = { fetch: fetchImpl, now };
+	const probes = [
+		each("HubSpot", configured.hubspot, config.hubspot, (settings) => {
+			const client = createHubSpotClient({ ...settings, ...http });
+			const check = () => client.check(signal());
+			return vendor("HubSpot", FIXES.hubspot, check, settings.baseUrl);
+		}),
+		each("Zendesk", configured.zendesk, config.zendesk, (settings) => {
+			const client = createZendeskClient({ ...settings, ...http });
+			const check = () => client.check(signal());
+			return vendor("Zendesk", FIXES.zendesk, check, settings.baseUrl);
+		}),
+		each("E-mail (SMTP)", configured.email, config.email, (settings) => {
+			const mailer = createMailer({ smtpUrl: settings.smtpUrl });
+			return vendor("E-mail (SMTP)", FIXES.email, () =>
+				mailer.verify(),
+			).finally(() => mailer.close());
+		}),
+		each("Slack", configured.slack, config.slack, async (settings) => {
+			const shape = checkSlackWebhookUrl(settings.webhookUrl);
+			return shape.ok
+				? { status: "pass", title: `Slack: ${shape.value}` }
+				: {
+						status: "fail",
+						title: `Slack: ${shape.error ?? "not an incoming webhook URL"}`,
+						fix: FIXES.slack,
+					};
+		}),
+	];
 	const checks = await Promise.all(probes);
 	checks.push(
-		config.slack || config.email
+		configured.slack || configured.email
 			? {
 					status: "pass",
-					title: `Alerts go to ${[config.slack ? "Slack" : "", config.email ? "e-mail" : ""].filter(Boolean).join(" and ")}`,
+					title: `Alerts go to ${[configured.slack ? "Slack" : "", configured.email ? "e-mail" : ""].filter(Boolean).join(" and ")}`,
 				}
 			: {
 					status: "fail",
@@ -96,6 +108,8 @@ async function vendor(
 	name: string,
 	fix: string,
 	probe: () => Promise<Result<string, DeliveryOutcome>>,
+	/** The vendor's API address: a failure to reach it names its host. */
+	baseUrl?: string,
 ): Promise<Check> {
 	try {
 		const result = await probe();
@@ -104,7 +118,13 @@ async function vendor(
 			result.error === undefined || result.error.kind === "ok"
 				? "unexpected answer"
 				: result.error.reason;
-		return { status: "fail", title: `${name}: ${reason}`, fix };
+		// The connector's own words keep hosts out of delivery errors; here the operator needs it.
+		const where =
+			baseUrl !== undefined &&
+			/could not be reached|did not answer/.test(reason)
+				? ` at ${hostOf(baseUrl)}`
+				: "";
+		return { status: "fail", title: `${name}: ${reason}${where}`, fix };
 	} catch (error) {
 		return {
 			status: "fail",

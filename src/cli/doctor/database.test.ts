@@ -17,7 +17,6 @@ describe("databaseChecks: the clock", () => {
 	const clock = async (skewMs: number) => {
 		const checks = await databaseChecks(
 			loadConfig({ PLUMB_DATA_DIR: dataDir }),
-			undefined,
 			() => Date.now() + skewMs,
 		);
 		return checks.find((check) => check.title.startsWith("Clock:"));

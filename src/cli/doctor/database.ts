@@ -17,18 +17,13 @@ const MAX_SKEW_MS = 60_000;
 /** Reachable, migrated, Postgres 15+, not embedded in production, and the clock within 60 s. */
 export async function databaseChecks(
 	config: Config,
-	url: string | undefined,
 	/** Milliseconds since the epoch: the local clock compared with the database's; tests skew it. */
 	now: () => number = Date.now,
 ): Promise<Check[]> {
 	const checks: Check[] = [];
 	const embedded = config.database.url === undefined;
 	if (embedded && config.env === "production")
-		checks.push({
-			status: "fail",
-			title: "Database: the embedded one (PGlite) with NODE_ENV=production",
-			fix: "Set DATABASE_URL to a PostgreSQL 15+ database (e.g. Supabase's direct or session-pooler connection).",
-		});
+		checks.push(EMBEDDED_IN_PRODUCTION);
 	if (embedded && !existsSync(config.database.dataDir)) {
 		checks.push({
 			status: "fail",
@@ -41,8 +36,6 @@ export async function databaseChecks(
 	try {
 		runtime = await openRuntime(config);
 	} catch (error) {
-		if (error instanceof DataDirInUseError && url !== undefined)
-			return [...checks, ...(await viaInstance(url, now))];
 		checks.push(
 			error instanceof DataDirInUseError
 				? {
@@ -62,31 +55,16 @@ export async function databaseChecks(
 		const before = now();
 		const facts = await databaseFacts(runtime.db);
 		const skew = facts.now.getTime() - (before + now()) / 2;
-		const kind = embedded ? "embedded PGlite" : `PostgreSQL ${facts.version}`;
-		checks.push(
-			facts.versionNum >= 150000
-				? { status: "pass", title: `Database: ${kind}, reachable` }
-				: {
-						status: "fail",
-						title: `Database: PostgreSQL ${facts.version} is older than 15`,
-						fix: "Plumb needs PostgreSQL 15 or newer.",
-					},
-		);
-		const migrations = (await loadMigrations()).length;
 		const migrated = await isMigrated(runtime.db);
 		checks.push(
-			migrated
-				? {
-						status: "pass",
-						title: `Database: all ${migrations} migrations applied`,
-					}
-				: {
-						status: "fail",
-						title: "Database: migrations are not all applied",
-						fix: "Run plumb migrate (start does it too).",
-					},
+			...engineChecks({
+				embedded,
+				...facts,
+				migrated,
+				migrations: (await loadMigrations()).length,
+			}),
+			clockCheck(skew, "the database"),
 		);
-		checks.push(clockCheck(skew, "the database"));
 		if (migrated) checks.push(await stripeVersionCheck(runtime.db));
 	} finally {
 		await runtime.close();
@@ -94,45 +72,47 @@ export async function databaseChecks(
 	return checks;
 }
 
-/** The embedded database is held by the running instance: ask it (its /readyz, its clock). */
-async function viaInstance(url: string, now: () => number): Promise<Check[]> {
-	try {
-		const before = now();
-		const res = await fetch(`${url}/readyz`, {
-			signal: AbortSignal.timeout(10_000),
-		});
-		const date = Date.parse(res.headers.get("date") ?? "");
-		const checks: Check[] = [
-			res.ok
-				? {
-						status: "pass",
-						title:
-							"Database: embedded PGlite, held by the running instance, which reports it reachable and migrated",
-					}
-				: {
-						status: "fail",
-						title: `Database: the running instance answers /readyz with ${res.status}`,
-						fix: "Look at the instance's log; run plumb migrate if migrations are missing.",
-					},
-		];
-		// The embedded database runs inside that process: its clock is the database's clock (±1 s).
-		if (!Number.isNaN(date))
-			checks.push(
-				clockCheck(date + 500 - (before + now()) / 2, "the instance"),
-			);
-		return checks;
-	} catch (error) {
-		return [
-			{
-				status: "fail",
-				title: `Database: ${url}/readyz did not answer (${error instanceof Error ? error.message : String(error)})`,
-				fix: "Check that Plumb is running at --url.",
-			},
-		];
-	}
+export const EMBEDDED_IN_PRODUCTION: Check = {
+	status: "fail",
+	title: "Database: the embedded one (PGlite) with NODE_ENV=production",
+	fix: "Set DATABASE_URL to a PostgreSQL 15+ database (e.g. Supabase's direct or session-pooler connection).",
+};
+
+/** PostgreSQL 15+ and every migration applied: the local database's facts, or the instance's. */
+export function engineChecks(facts: {
+	embedded: boolean;
+	version: string;
+	versionNum: number;
+	migrated: boolean;
+	/** How many migrations this plumb has, when known. */
+	migrations?: number;
+}): Check[] {
+	const kind = facts.embedded
+		? "embedded PGlite"
+		: `PostgreSQL ${facts.version}`;
+	return [
+		facts.versionNum >= 150000
+			? { status: "pass", title: `Database: ${kind}, reachable` }
+			: {
+					status: "fail",
+					title: `Database: PostgreSQL ${facts.version} is older than 15`,
+					fix: "Plumb needs PostgreSQL 15 or newer.",
+				},
+		facts.migrated
+			? {
+					status: "pass",
+					title: `Database: all ${facts.migrations === undefined ? "" : `${facts.migrations} `}migrations applied`,
+				}
+			: {
+					status: "fail",
+					title: "Database: migrations are not all applied",
+					fix: "Run plumb migrate (start does it too).",
+				},
+	];
 }
 
-function clockCheck(skewMs: number, other: string): Check {
+/** The local clock against `other`'s: within 60 s passes. */
+export function clockCheck(skewMs: number, other: string): Check {
 	const seconds = Math.abs(skewMs) / 1000;
 	const shown = seconds < 10 ? seconds.toFixed(1) : seconds.toFixed(0);
 	return Math.abs(skewMs) <= MAX_SKEW_MS

@@ -1,12 +1,14 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
+import { PROBE_HEADER, probeMark } from "../../http/index.ts";
+import { unreachable } from "../failure-words.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
 
 /**
- * An unsigned Stripe webhook must get 401 (it counts as one failed verification in the instance's
- * alert rule); /admin/api must refuse a request without the token and take one with it; a browser
+ * An unsigned Stripe webhook must get 401 (marked as a probe when ADMIN_TOKEN is set, so the instance
+ * counts it apart instead of as a failed verification); /admin/api must refuse a request without the token and take one with it; a browser
  * from an unknown origin must get no CORS grant on /v1.
  */
 export async function instanceChecks(
@@ -14,28 +16,45 @@ export async function instanceChecks(
 	url: string,
 ): Promise<Check[]> {
 	return Promise.all([
-		probe("Stripe webhook", () => unsignedWebhook(url)),
-		probe("Admin", () => adminLocked(config, url)),
-		probe("CORS", () => corsClosed(url)),
+		probe("Stripe webhook", url, () => unsignedWebhook(config, url)),
+		probe("Admin", url, () => adminLocked(config, url)),
+		probe("CORS", url, () => corsClosed(url)),
 	]);
 }
 
-async function probe(name: string, run: () => Promise<Check>): Promise<Check> {
+async function probe(
+	name: string,
+	url: string,
+	run: () => Promise<Check>,
+): Promise<Check> {
 	try {
 		return await run();
 	} catch (error) {
 		return {
 			status: "fail",
-			title: `${name}: the running instance did not answer (${error instanceof Error ? error.message : String(error)})`,
+			title: `${name}: ${unreachable(url, error)}`,
 			fix: "Check that Plumb is running at --url and reachable from here.",
 		};
 	}
 }
 
-async function unsignedWebhook(url: string): Promise<Check> {
-	const res = await fetch(`${url}/webhooks/stripe`, {
+async function unsignedWebhook(config: Config, url: string): Promise<Check> {
+	const target = `${url}/webhooks/stripe`;
+	// Marked with ADMIN_TOKEN, the refusal counts apart and feeds no alert rule (http/probe.ts).
+	const mark: Record<string, string> =
+		config.adminToken === undefined
+			? {}
+			: {
+					[PROBE_HEADER]: probeMark(
+						config.adminToken,
+						Date.now(),
+						"POST",
+						new URL(target).pathname,
+					),
+				};
+	const res = await fetch(target, {
 		method: "POST",
-		headers: { "content-type": "application/json" },
+		headers: { "content-type": "application/json", ...mark },
 		body: "{}",
 		signal: AbortSignal.timeout(TIMEOUT_MS),
 	});

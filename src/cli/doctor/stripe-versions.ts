@@ -5,7 +5,13 @@ import { STRIPE_API_VERSION } from "../../stripe/index.ts";
 import type { Check } from "./check.ts";
 
 export async function stripeVersionCheck(db: Db): Promise<Check> {
-	const seen = await stripeApiVersionsSeen(db);
+	return stripeVersionVerdict(await stripeApiVersionsSeen(db));
+}
+
+/** The same check on versions already read: the local database's, or the instance's (--url). */
+export function stripeVersionVerdict(
+	seen: ReadonlyArray<{ version: string; events: number }>,
+): Check {
 	if (seen.length === 0)
 		return {
 			status: "skip",
