@@ -13,6 +13,7 @@ import {
 } from "./http/index.ts";
 import {
 	intentsApi,
+	revenueCatWebhook,
 	stripeWebhook,
 	supabaseWebhook,
 	zendeskWebhook,
@@ -105,6 +106,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 			db: deps.db,
 			metrics: deps.metrics,
 			now,
+		}),
+	);
+	app.route(
+		"/webhooks/revenuecat",
+		revenueCatWebhook({
+			settings: { authorizations: deps.config.revenueCatWebhookAuth },
+			db: deps.db,
+			metrics: deps.metrics,
 		}),
 	);
 	app.route(

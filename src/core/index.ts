@@ -45,6 +45,7 @@ export type {
 	SubscriptionFacts,
 } from "./event.ts";
 export {
+	BILLING_SOURCES,
 	customerFactsSchema,
 	disputeFactsSchema,
 	EVENT_SOURCES,

@@ -15,6 +15,20 @@ export {
 	requestStatus,
 	statusSentence,
 } from "./request-status.ts";
+export type {
+	RevenueCatWebhookDeps,
+	RevenueCatWebhookSettings,
+} from "./revenuecat.ts";
+export {
+	REVENUECAT_MAX_BODY_BYTES,
+	revenueCatAuthorized,
+	revenueCatWebhook,
+} from "./revenuecat.ts";
+export type { RevenueCatEvent } from "./revenuecat-normalize.ts";
+export {
+	normalizeRevenueCatEvent,
+	REVENUECAT_EVENT_TYPES,
+} from "./revenuecat-normalize.ts";
 export type { StripeWebhookDeps, StripeWebhookSettings } from "./stripe.ts";
 export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
 export type { AcceptedStripeEvent, StripeAcceptDeps } from "./stripe-accept.ts";

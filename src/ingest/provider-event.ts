@@ -1,0 +1,66 @@
+/**
+ * The one durable write of a verified provider webhook (RevenueCat, PayPal): the canonical event stored
+ * once by the provider's own event id, the event workers woken, counted and logged. Nothing else.
+ */
+import type { EventData, EventSource, EventType } from "../core/index.ts";
+import {
+	type Logger,
+	type Metrics,
+	personHash,
+} from "../observability/index.ts";
+import {
+	type Db,
+	JsonText,
+	storeEvent,
+	wakeEventWorkers,
+} from "../store/index.ts";
+
+export interface ProviderEvent {
+	source: EventSource;
+	/** The provider's id for the event: the dedup key, with the source. */
+	externalId: string;
+	/** The provider's own type, for the log line. */
+	providerType: string;
+	type: EventType;
+	occurredAt: Date;
+	data: EventData;
+	/** The body exactly as it came, stored as the payload (no second serialisation). */
+	text: string;
+}
+
+export async function storeProviderEvent(
+	deps: { db: Db; metrics: Metrics },
+	event: ProviderEvent,
+	context: { correlationId: string; log: Logger; started: number },
+): Promise<{ id: string; duplicate: boolean }> {
+	const stored = await storeEvent(deps.db, {
+		type: event.type,
+		source: event.source,
+		externalId: event.externalId,
+		occurredAt: event.occurredAt,
+		correlationId: context.correlationId,
+		data: event.data,
+		payload: new JsonText(event.text),
+	});
+	// Committed: tell the event workers now rather than at their next poll.
+	wakeEventWorkers(deps.db);
+	if (stored.duplicate)
+		deps.metrics.duplicatesSuppressed.inc({ source: event.source });
+	else
+		deps.metrics.eventsReceived.inc({ source: event.source, type: event.type });
+	context.log.info(
+		{
+			step: "ingest",
+			source: event.source,
+			event_type: event.type,
+			provider_type: event.providerType,
+			event_id: stored.id,
+			user_hash: personHash(event.data.customer),
+			environment: event.data.provider?.environment,
+			outcome: stored.duplicate ? "duplicate" : "stored",
+			latency_ms: Math.round(performance.now() - context.started),
+		},
+		`${event.source} event accepted`,
+	);
+	return { id: stored.id, duplicate: stored.duplicate };
+}
