@@ -1,5 +1,5 @@
 /**
- * The one durable write of a verified provider webhook (RevenueCat, PayPal): the canonical event stored
+ * The one durable write of a trusted provider event (Stripe, RevenueCat, PayPal): the canonical event stored
  * once by the provider's own event id, the event workers woken, counted and logged. Nothing else.
  */
 import type { EventData, EventSource, EventType } from "../core/index.ts";
@@ -26,12 +26,20 @@ export interface ProviderEvent {
 	data: EventData;
 	/** The body exactly as it came, stored as the payload (no second serialisation). */
 	text: string;
+	/** The provider's API version the payload was sent in, when it says (Stripe). */
+	apiVersion?: string | null | undefined;
 }
 
 export async function storeProviderEvent(
 	deps: { db: Db; metrics: Metrics },
 	event: ProviderEvent,
-	context: { correlationId: string; log: Logger; started: number },
+	context: {
+		correlationId: string;
+		log: Logger;
+		started: number;
+		/** More fields for the log line (how it arrived, the provider's own names). */
+		logFields?: Record<string, unknown>;
+	},
 ): Promise<{ id: string; duplicate: boolean }> {
 	const stored = await storeEvent(deps.db, {
 		type: event.type,
@@ -41,6 +49,7 @@ export async function storeProviderEvent(
 		correlationId: context.correlationId,
 		data: event.data,
 		payload: new JsonText(event.text),
+		apiVersion: event.apiVersion,
 	});
 	// Committed: tell the event workers now rather than at their next poll.
 	wakeEventWorkers(deps.db);
@@ -52,6 +61,7 @@ export async function storeProviderEvent(
 		{
 			step: "ingest",
 			source: event.source,
+			...context.logFields,
 			event_type: event.type,
 			provider_type: event.providerType,
 			event_id: stored.id,

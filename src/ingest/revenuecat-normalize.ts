@@ -152,8 +152,10 @@ function facts(
 				false,
 			);
 			return mapped;
+		// A product change's `new_product_id` takes effect later (the old plan holds until then); an
+		// extension pushes the period end back. Either way the subscription stays live.
 		case "PRODUCT_CHANGE":
-			// `new_product_id` is present only for changes that take effect later; until then the old plan holds.
+		case "SUBSCRIPTION_EXTENDED":
 			data.subscription = subscriptionFacts(
 				event,
 				trial ? "trialing" : "active",
@@ -161,12 +163,6 @@ function facts(
 			return mapped;
 		case "SUBSCRIPTION_PAUSED":
 			data.subscription = subscriptionFacts(event, "paused");
-			return mapped;
-		case "SUBSCRIPTION_EXTENDED":
-			data.subscription = subscriptionFacts(
-				event,
-				trial ? "trialing" : "active",
-			);
 			return mapped;
 		case "EXPIRATION":
 			data.subscription = subscriptionFacts(event, "canceled");
