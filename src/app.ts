@@ -13,6 +13,8 @@ import {
 } from "./http/index.ts";
 import {
 	intentsApi,
+	PaypalCertificates,
+	paypalWebhook,
 	revenueCatWebhook,
 	stripeWebhook,
 	supabaseWebhook,
@@ -28,6 +30,8 @@ export interface AppDeps {
 	metrics: Metrics;
 	/** Milliseconds since the epoch; tests pin it to check signature windows. */
 	now?: () => number;
+	/** Outbound HTTP for PayPal's signing certificates (PayPal's hosts only); default: global fetch. */
+	fetch?: typeof fetch;
 	/**
 	 * False while start-up is still reaching (and migrating) the database: the probes answer, every
 	 * other route answers 503 `database_unavailable`. Default: always true.
@@ -114,6 +118,18 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 			settings: { authorizations: deps.config.revenueCatWebhookAuth },
 			db: deps.db,
 			metrics: deps.metrics,
+		}),
+	);
+	app.route(
+		"/webhooks/paypal",
+		paypalWebhook({
+			settings: { webhookId: deps.config.paypalWebhookId },
+			db: deps.db,
+			metrics: deps.metrics,
+			certificates: new PaypalCertificates({
+				fetch: deps.fetch ?? globalThis.fetch,
+			}),
+			now,
 		}),
 	);
 	app.route(

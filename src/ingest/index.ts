@@ -9,6 +9,28 @@ export {
 export type { IntentsApiDeps, IntentsApiSettings } from "./intents.ts";
 export { INTENT_MAX_BODY_BYTES, intentsApi } from "./intents.ts";
 export { isJsonContentType, jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
+export type { PaypalWebhookDeps, PaypalWebhookSettings } from "./paypal.ts";
+export { PAYPAL_MAX_BODY_BYTES, paypalWebhook } from "./paypal.ts";
+export type { CertFailure, PaypalCertificatesDeps } from "./paypal-certs.ts";
+export {
+	allowedCertUrl,
+	PAYPAL_CERT_HOSTS,
+	PaypalCertificates,
+} from "./paypal-certs.ts";
+export type { PaypalEnvelope } from "./paypal-normalize.ts";
+export {
+	normalizePaypalEvent,
+	PAYPAL_EVENT_TYPES,
+} from "./paypal-normalize.ts";
+export type {
+	PaypalSignatureFailure,
+	PaypalTransmission,
+} from "./paypal-signature.ts";
+export {
+	PAYPAL_TOLERANCE_SECONDS,
+	paypalSignedMessage,
+	verifyPaypalDelivery,
+} from "./paypal-signature.ts";
 export type { RequestStatus } from "./request-status.ts";
 export {
 	REQUEST_STATUSES,

@@ -2,7 +2,15 @@
  * The one durable write of a trusted provider event (Stripe, RevenueCat, PayPal): the canonical event stored
  * once by the provider's own event id, the event workers woken, counted and logged. Nothing else.
  */
-import type { EventData, EventSource, EventType } from "../core/index.ts";
+import type { Context } from "hono";
+import type { z } from "zod";
+import {
+	AppError,
+	type EventData,
+	type EventSource,
+	type EventType,
+} from "../core/index.ts";
+import type { AppEnv } from "../http/index.ts";
 import {
 	type Logger,
 	type Metrics,
@@ -73,4 +81,33 @@ export async function storeProviderEvent(
 		`${event.source} event accepted`,
 	);
 	return { id: stored.id, duplicate: stored.duplicate };
+}
+
+/** Stores a verified webhook's event and answers the provider: 200 with Plumb's id, duplicate or not. */
+export async function acknowledgeProviderEvent(
+	c: Context<AppEnv>,
+	deps: { db: Db; metrics: Metrics },
+	event: ProviderEvent,
+	started: number,
+): Promise<Response> {
+	const stored = await storeProviderEvent(deps, event, {
+		correlationId: c.var.requestId,
+		log: c.var.log,
+		started,
+	});
+	return c.json({
+		received: true,
+		duplicate: stored.duplicate,
+		event_id: stored.id,
+	});
+}
+
+/** 400 for a body that is not the provider's envelope, naming each field that is off. */
+export function notAnEnvelope(message: string, error: z.ZodError): AppError {
+	return new AppError("validation_failed", message, {
+		details: error.issues.map((issue) => ({
+			path: issue.path.join("."),
+			message: issue.message,
+		})),
+	});
 }

@@ -12,7 +12,7 @@ import { type AppEnv, LATEST_STORABLE_MS, safeEqual } from "../http/index.ts";
 import type { Metrics } from "../observability/index.ts";
 import type { Db } from "../store/index.ts";
 import { readJsonBody } from "./json-body.ts";
-import { storeProviderEvent } from "./provider-event.ts";
+import { acknowledgeProviderEvent, notAnEnvelope } from "./provider-event.ts";
 import { normalizeRevenueCatEvent } from "./revenuecat-normalize.ts";
 import { countWebhookFailures } from "./webhook-failures.ts";
 
@@ -93,18 +93,11 @@ export function revenueCatWebhook(deps: RevenueCatWebhookDeps): Hono<AppEnv> {
 			}
 			const body = await readJsonBody(c);
 			const envelope = envelopeSchema.safeParse(body);
-			if (!envelope.success) {
-				throw new AppError(
-					"validation_failed",
+			if (!envelope.success)
+				throw notAnEnvelope(
 					"Not a RevenueCat webhook: expected {api_version, event: {id, type, event_timestamp_ms, …}}.",
-					{
-						details: envelope.error.issues.map((issue) => ({
-							path: issue.path.join("."),
-							message: issue.message,
-						})),
-					},
+					envelope.error,
 				);
-			}
 			const event = envelope.data.event;
 			if (event.type === "TEST") {
 				c.var.log.info(
@@ -114,7 +107,8 @@ export function revenueCatWebhook(deps: RevenueCatWebhookDeps): Hono<AppEnv> {
 				return c.json({ received: true, test: true });
 			}
 			const canonical = normalizeRevenueCatEvent(event);
-			const stored = await storeProviderEvent(
+			return acknowledgeProviderEvent(
+				c,
 				deps,
 				{
 					source: "revenuecat",
@@ -123,13 +117,8 @@ export function revenueCatWebhook(deps: RevenueCatWebhookDeps): Hono<AppEnv> {
 					...canonical,
 					text: await c.req.text(),
 				},
-				{ correlationId: c.var.requestId, log: c.var.log, started },
+				started,
 			);
-			return c.json({
-				received: true,
-				duplicate: stored.duplicate,
-				event_id: stored.id,
-			});
 		},
 	);
 	return app;

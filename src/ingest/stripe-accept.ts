@@ -9,7 +9,7 @@ import { LATEST_STORABLE_MS, refuseUnstorable } from "../http/index.ts";
 import type { Logger, Metrics } from "../observability/index.ts";
 import type { Db } from "../store/index.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
-import { storeProviderEvent } from "./provider-event.ts";
+import { notAnEnvelope, storeProviderEvent } from "./provider-event.ts";
 import { normalizeStripeEvent } from "./stripe-normalize.ts";
 
 /** The envelope fields Plumb relies on; Stripe adds fields over time, so others pass through. */
@@ -72,14 +72,8 @@ export async function acceptStripeEvent(
 	}
 	refuseUnstorable(value, "body", text);
 	const envelope = stripeEnvelopeSchema.safeParse(value);
-	if (!envelope.success) {
-		throw new AppError("validation_failed", "Not a Stripe event envelope.", {
-			details: envelope.error.issues.map((issue) => ({
-				path: issue.path.join("."),
-				message: issue.message,
-			})),
-		});
-	}
+	if (!envelope.success)
+		throw notAnEnvelope("Not a Stripe event envelope.", envelope.error);
 	const event = envelope.data;
 	const canonical = normalizeStripeEvent(event);
 	const version = canonical.version;
