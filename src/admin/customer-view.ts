@@ -77,6 +77,8 @@ export interface CustomerView {
 	business: {
 		payments: CustomerDetailRows["payments"];
 		subscriptions: CustomerDetailRows["subscriptions"];
+		/** Each payment provider, store and environment the customer's billing events came from. */
+		billing_sources: CustomerDetailRows["billingSources"];
 		tickets: CustomerDetailRows["tickets"];
 	};
 	integrations: Integration[];
@@ -100,6 +102,7 @@ export function customerView(
 		business: {
 			payments: rows.payments,
 			subscriptions: rows.subscriptions,
+			billing_sources: rows.billingSources,
 			tickets: rows.tickets,
 		},
 		integrations,

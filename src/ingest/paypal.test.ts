@@ -1,63 +1,20 @@
-import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { testApp } from "../../test/support/app.ts";
-import { CONTRACTS_DIR } from "../../test/support/contracts.ts";
 import {
 	type Backend,
 	backends,
 	freshDb,
 	type TestDb,
 } from "../../test/support/db.ts";
+import {
+	captured,
+	certServer,
+	delivery,
+	PAYPAL_ENV as ENV,
+	justAfter,
+	paypalRequest as post,
+} from "../../test/support/paypal.ts";
 import { KNOWN_PAYPAL_INTERMEDIATES } from "./paypal-intermediates.ts";
-
-interface Delivery {
-	event_type: string;
-	headers: Record<string, string>;
-	body: string;
-}
-
-const captured = JSON.parse(
-	readFileSync(
-		`${CONTRACTS_DIR}paypal/events/signed-mock-deliveries.json`,
-		"utf8",
-	),
-) as { webhook_id: string; deliveries: Delivery[] };
-const CERT_PEM = readFileSync(
-	`${CONTRACTS_DIR}paypal/certs/CERT-360caa42-fca2a594-1a5f47cb.pem`,
-	"utf8",
-);
-const ENV = { PAYPAL_WEBHOOK_ID: captured.webhook_id };
-
-const delivery = (type: string): Delivery => {
-	const found = captured.deliveries.find((d) => d.event_type === type);
-	if (!found) throw new Error(`no captured ${type}`);
-	return found;
-};
-
-/** The clock a minute after PayPal sent it: the captured certificate was valid then. */
-const justAfter = (d: Delivery) =>
-	Date.parse(d.headers["paypal-transmission-time"] ?? "") + 60_000;
-
-/** Stands in for PayPal's cert endpoint and records every URL anyone asked for. */
-function certServer(pem = CERT_PEM) {
-	const asked: string[] = [];
-	const fetchStub = (async (input: string | URL | Request) => {
-		asked.push(String(input instanceof Request ? input.url : input));
-		return new Response(pem, { status: 200 });
-	}) as typeof fetch;
-	return { asked, fetch: fetchStub };
-}
-
-function post(
-	d: Delivery,
-	override: Record<string, string | null> = {},
-	body = d.body,
-): RequestInit {
-	const headers: Record<string, string> = {};
-	for (const [name, value] of Object.entries({ ...d.headers, ...override }))
-		if (value !== null && name !== "content-length") headers[name] = value;
-	return { method: "POST", headers, body };
-}
 
 async function events(testDb: TestDb) {
 	return testDb.db.query<{ type: string; external_id: string; source: string }>(

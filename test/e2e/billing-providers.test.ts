@@ -1,0 +1,113 @@
+/**
+ * One person paying through PayPal (web) and RevenueCat (the Expo app): both link to the Supabase user's
+ * customer (by e-mail, then app user id), both show on the customer page with store and environment, and
+ * the CRM names the provider of the latest billing event.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { testApp } from "../support/app.ts";
+import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
+import {
+	certServer,
+	delivery,
+	justAfter,
+	PAYPAL_ENV,
+	paypalRequest,
+} from "../support/paypal.ts";
+import { postRevenueCat, revenueCatEvent } from "../support/revenuecat.ts";
+import { appEvent, one } from "../support/state.ts";
+import { drainEvents } from "../support/worker.ts";
+import { login } from "./admin-fixtures.ts";
+
+const USER = "3f2b8c1e-7d4a-4e6b-9a51-2c8d0e4f6a7b";
+/** The subscriber e-mail in PayPal's captured BILLING.SUBSCRIPTION.CREATED. */
+const EMAIL = "customer@example.com";
+
+describe.each(backends)(
+	"one customer across billing providers on %s",
+	(backend: Backend) => {
+		let testDb: TestDb;
+		beforeEach(async () => {
+			testDb = await freshDb(backend);
+		});
+		afterEach(async () => {
+			await testDb.dispose();
+		});
+
+		it("links a PayPal subscriber (by e-mail) and a sandbox RevenueCat purchase (by app user id) to the signed-up user", async () => {
+			await appEvent(
+				testDb.db,
+				"signup",
+				{ customer: { app_user_id: USER, email: EMAIL } },
+				0,
+			);
+			const created = delivery("BILLING.SUBSCRIPTION.CREATED");
+			const paypal = testApp(testDb.db, {
+				env: PAYPAL_ENV,
+				now: () => justAfter(created),
+				fetch: certServer().fetch,
+			});
+			expect(
+				(await paypal.app.request("/webhooks/paypal", paypalRequest(created)))
+					.status,
+			).toBe(200);
+			await postRevenueCat(testDb.db, [
+				revenueCatEvent("INITIAL_PURCHASE", 3_600, {
+					app_user_id: USER,
+					subscriber_attributes: {},
+					environment: "SANDBOX",
+					store: "PLAY_STORE",
+					transaction_id: "GPA.3300-0000-0000-00001",
+					original_transaction_id: "GPA.3300-0000-0000-00001",
+				}),
+			]);
+			await drainEvents(testDb.db);
+
+			const customer = await one<{
+				id: string;
+				plan: string;
+				plan_status: string;
+				billing_provider: string;
+			}>(
+				testDb.db,
+				"select id, plan, plan_status, billing_provider from plumb.customers where merged_into is null",
+			);
+			// PayPal's subscription awaits approval; the app's is active, so it defines the plan, and is the latest.
+			expect(customer).toEqual({
+				id: expect.any(String),
+				plan: "com.subscription.weekly",
+				plan_status: "active",
+				billing_provider: "revenuecat",
+			});
+			const subscriptions = await testDb.db.query<{
+				provider_ref: string;
+				customer_id: string;
+			}>(
+				"select provider_ref, customer_id from plumb.subscriptions order by provider_ref",
+			);
+			expect(subscriptions).toEqual([
+				{ provider_ref: "I-BW452GLLEP1G", customer_id: customer?.id },
+				{
+					provider_ref: "rc_sub:GPA.3300-0000-0000-00001",
+					customer_id: customer?.id,
+				},
+			]);
+
+			const { app } = testApp(testDb.db);
+			const session = await login(app);
+			const res = await app.request(`/admin/customers/${customer?.id}`, {
+				headers: { cookie: session.cookie },
+			});
+			expect(res.status).toBe(200);
+			const html = await res.text();
+			const billing = html.slice(
+				html.indexOf("Billing providers"),
+				html.indexOf("<h3>Payments"),
+			);
+			expect(billing).toContain('<td data-label="provider">revenuecat</td>');
+			expect(billing).toContain('<td data-label="store">PLAY_STORE</td>');
+			expect(billing).toContain("sandbox");
+			expect(billing).toContain('<td data-label="provider">paypal</td>');
+			expect(html).toContain("I-BW452GLLEP1G");
+		});
+	},
+);
