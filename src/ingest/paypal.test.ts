@@ -1,10 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testApp } from "../../test/support/app.ts";
 import {
 	type Backend,
 	backends,
-	freshDb,
 	type TestDb,
+	useFreshDb,
 } from "../../test/support/db.ts";
 import {
 	captured,
@@ -33,13 +33,7 @@ const EXPECTED: Record<string, string> = {
 };
 
 describe.each(backends)("POST /webhooks/paypal on %s", (backend: Backend) => {
-	let testDb: TestDb;
-	beforeEach(async () => {
-		testDb = await freshDb(backend);
-	});
-	afterEach(async () => {
-		await testDb.dispose();
-	});
+	const testDb = useFreshDb(backend);
 
 	it("verifies every captured PayPal delivery, stores each once, and fetches the certificate once", async () => {
 		const server = certServer();

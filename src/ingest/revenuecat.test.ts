@@ -1,12 +1,12 @@
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testApp } from "../../test/support/app.ts";
 import { CONTRACTS_DIR } from "../../test/support/contracts.ts";
 import {
 	type Backend,
 	backends,
-	freshDb,
 	type TestDb,
+	useFreshDb,
 } from "../../test/support/db.ts";
 
 const CURRENT = "Bearer rc-current-0123456789abcdef";
@@ -40,13 +40,7 @@ async function events(testDb: TestDb) {
 describe.each(backends)(
 	"POST /webhooks/revenuecat on %s",
 	(backend: Backend) => {
-		let testDb: TestDb;
-		beforeEach(async () => {
-			testDb = await freshDb(backend);
-		});
-		afterEach(async () => {
-			await testDb.dispose();
-		});
+		const testDb = useFreshDb(backend);
 
 		it("stores RevenueCat's sample purchase once by its event id, with either rotation value", async () => {
 			const { app, metrics } = testApp(testDb.db, { env: ENV });

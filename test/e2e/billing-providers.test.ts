@@ -3,9 +3,9 @@
  * customer (by e-mail, then app user id), both show on the customer page with store and environment, and
  * the CRM names the provider of the latest billing event.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { testApp } from "../support/app.ts";
-import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
+import { type Backend, backends, useFreshDb } from "../support/db.ts";
 import {
 	certServer,
 	delivery,
@@ -25,13 +25,7 @@ const EMAIL = "customer@example.com";
 describe.each(backends)(
 	"one customer across billing providers on %s",
 	(backend: Backend) => {
-		let testDb: TestDb;
-		beforeEach(async () => {
-			testDb = await freshDb(backend);
-		});
-		afterEach(async () => {
-			await testDb.dispose();
-		});
+		const testDb = useFreshDb(backend);
 
 		it("links a PayPal subscriber (by e-mail) and a sandbox RevenueCat purchase (by app user id) to the signed-up user", async () => {
 			await appEvent(
