@@ -52,6 +52,16 @@ export const BILLING_SOURCES: ReadonlySet<EventSource> = new Set([
 export const EVENT_STATUSES = ["pending", "processed", "failed"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
 
+/**
+ * RevenueCat's ids are a store's numbers (Apple's transaction ids are plain digits), so Plumb prefixes them
+ * where they become payment and subscription references; `plumb trace` accepts them with or without.
+ */
+export const REVENUECAT_REF_PREFIXES = {
+	transaction: "rc_txn:",
+	subscription: "rc_sub:",
+	billingIssue: "rc_billing_issue:",
+} as const;
+
 /** Who the event is about, as far as the sender knows. Every field is optional. */
 export const customerFactsSchema = z.object({
 	email: z.string().optional(),

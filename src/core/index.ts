@@ -56,6 +56,7 @@ export {
 	eventTypeSchema,
 	leadFactsSchema,
 	paymentFactsSchema,
+	REVENUECAT_REF_PREFIXES,
 	refundFactsSchema,
 	subscriptionFactsSchema,
 	supportFactsSchema,

@@ -6,12 +6,13 @@
  * - a refund is a CANCELLATION with `cancel_reason: CUSTOMER_SUPPORT` (and a negative price);
  * - a subscription is one `original_transaction_id` across renewals; each purchase its `transaction_id`.
  */
-import type {
-	CustomerFacts,
-	EventData,
-	EventType,
-	PaymentFacts,
-	SubscriptionFacts,
+import {
+	type CustomerFacts,
+	type EventData,
+	type EventType,
+	type PaymentFacts,
+	REVENUECAT_REF_PREFIXES,
+	type SubscriptionFacts,
 } from "../core/index.ts";
 import { storableDate } from "../http/index.ts";
 import { toMinorUnits } from "./minor-units.ts";
@@ -47,10 +48,11 @@ const ANONYMOUS_PREFIX = "$RCAnonymousID:";
 
 /** Payment and subscription references carry a prefix so a store's numeric id never meets another provider's. */
 export const revenueCatRef = {
-	transaction: (id: string) => `rc_txn:${id}`,
+	transaction: (id: string) => `${REVENUECAT_REF_PREFIXES.transaction}${id}`,
 	subscription: (originalTransactionId: string) =>
-		`rc_sub:${originalTransactionId}`,
-	billingIssue: (eventId: string) => `rc_billing_issue:${eventId}`,
+		`${REVENUECAT_REF_PREFIXES.subscription}${originalTransactionId}`,
+	billingIssue: (eventId: string) =>
+		`${REVENUECAT_REF_PREFIXES.billingIssue}${eventId}`,
 };
 
 export function normalizeRevenueCatEvent(event: RevenueCatEvent): {

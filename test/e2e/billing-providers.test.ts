@@ -4,6 +4,7 @@
  * the CRM names the provider of the latest billing event.
  */
 import { describe, expect, it } from "vitest";
+import { loadTrace } from "../../src/store/index.ts";
 import { testApp } from "../support/app.ts";
 import { type Backend, backends, useFreshDb } from "../support/db.ts";
 import {
@@ -85,6 +86,29 @@ describe.each(backends)(
 					customer_id: customer?.id,
 				},
 			]);
+
+			// plumb trace: the store's transaction id (without Plumb's prefix) and PayPal's event id both lead here.
+			const byTransaction = await loadTrace(
+				testDb.db,
+				"GPA.3300-0000-0000-00001",
+			);
+			expect(byTransaction.customers.map((c) => c.id)).toEqual([customer?.id]);
+			const rcEntry = byTransaction.entries.find(
+				(entry) =>
+					entry.kind === "event" && entry.summary.startsWith("revenuecat"),
+			);
+			expect(rcEntry?.summary).toBe(
+				"revenuecat INITIAL_PURCHASE → payment_succeeded",
+			);
+			expect(rcEntry?.detail).toMatch(/PLAY_STORE · sandbox · occurred/);
+			const byPaypalEvent = await loadTrace(
+				testDb.db,
+				"WH-TY567577T725889R5-1E6T55435R66166TR",
+			);
+			expect(byPaypalEvent.matched).toContain("provider event id");
+			expect(byPaypalEvent.entries[0]?.summary).toBe(
+				"paypal BILLING.SUBSCRIPTION.CREATED → subscription_updated",
+			);
 
 			const { app } = testApp(testDb.db);
 			const session = await login(app);
