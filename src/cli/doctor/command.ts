@@ -6,6 +6,7 @@
 import { parseArgs } from "node:util";
 import { type Config, ConfigError, loadConfig } from "../../config/index.ts";
 import { createScrubber } from "../../observability/index.ts";
+import { billingWebhookSettingsChecks } from "./billing-webhooks.ts";
 import type { Check, CheckStatus } from "./check.ts";
 import { connectorChecks } from "./connectors.ts";
 import { databaseChecks } from "./database.ts";
@@ -15,8 +16,8 @@ import { stripeApiChecks } from "./stripe-api.ts";
 export const DOCTOR_USAGE = `Usage: plumb doctor [--url https://plumb.example.com]
 
 Checks launch readiness: configuration, database, each configured connector's credentials (a harmless
-read), Stripe webhook secrets, the Stripe API key's permissions and webhook endpoint (with STRIPE_API_KEY), admin token, CORS and the clock. With --url, also checks the running
-instance from outside (an unsigned webhook gets 401, /admin/api refuses requests without the token).
+read), Stripe webhook secrets, RevenueCat and PayPal webhook settings, the Stripe API key's permissions and webhook endpoint (with STRIPE_API_KEY), admin token, CORS and the clock. With --url, also checks the running
+instance from outside (an unsigned webhook gets 401, a RevenueCat test event is accepted, /admin/api refuses requests without the token).
 Exit code 1 when any check fails.`;
 
 const MARK: Readonly<Record<CheckStatus, string>> = {
@@ -68,6 +69,7 @@ export async function doctorCommand(
 		{ status: "pass", title: "Configuration is valid" },
 		...(await databaseChecks(config, url)),
 		...securityChecks(config),
+		...billingWebhookSettingsChecks(config),
 		...(await connectorChecks(config)),
 		...(await stripeApiChecks(config)),
 		...(url === undefined ? [] : await instanceChecks(config, url)),

@@ -1,5 +1,9 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
+import {
+	paypalInstanceCheck,
+	revenueCatInstanceCheck,
+} from "./billing-webhooks.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -15,6 +19,8 @@ export async function instanceChecks(
 ): Promise<Check[]> {
 	return Promise.all([
 		probe("Stripe webhook", () => unsignedWebhook(url)),
+		probe("RevenueCat webhook", () => revenueCatInstanceCheck(config, url)),
+		probe("PayPal webhook", () => paypalInstanceCheck(config, url)),
 		probe("Admin", () => adminLocked(config, url)),
 		probe("CORS", () => corsClosed(url)),
 	]);

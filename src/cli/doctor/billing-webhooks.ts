@@ -1,0 +1,136 @@
+/**
+ * `plumb doctor` for the RevenueCat and PayPal webhooks: whether their settings are present, and with
+ * `--url`, whether the running instance takes a RevenueCat test event carrying the configured
+ * Authorization (RevenueCat's own "send test event", which Plumb acknowledges and does not store) and
+ * refuses unsigned PayPal and unauthorized RevenueCat requests.
+ */
+import type { Config } from "../../config/index.ts";
+import type { Check } from "./check.ts";
+
+const TIMEOUT_MS = 10_000;
+
+/** Unset settings are `skip`, not failures: a founder may bill through Stripe alone. */
+export function billingWebhookSettingsChecks(config: Config): Check[] {
+	const values = config.revenueCatWebhookAuth.length;
+	return [
+		values > 0
+			? {
+					status: "pass",
+					title: `RevenueCat: REVENUECAT_WEBHOOK_AUTH holds ${values === 1 ? "one Authorization value" : "two Authorization values (a rotation)"}`,
+				}
+			: {
+					status: "skip",
+					title:
+						"RevenueCat: REVENUECAT_WEBHOOK_AUTH is not set (RevenueCat webhooks are answered 503)",
+				},
+		config.paypalWebhookId !== undefined
+			? { status: "pass", title: "PayPal: PAYPAL_WEBHOOK_ID is set" }
+			: {
+					status: "skip",
+					title:
+						"PayPal: PAYPAL_WEBHOOK_ID is not set (PayPal webhooks are answered 503)",
+				},
+	];
+}
+
+/** The running instance's RevenueCat route: no Authorization → 401; the configured one with a TEST event → 200. */
+export async function revenueCatInstanceCheck(
+	config: Config,
+	url: string,
+): Promise<Check> {
+	const send = (authorization?: string) =>
+		fetch(`${url}/webhooks/revenuecat`, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json",
+				...(authorization ? { authorization } : {}),
+			},
+			body: JSON.stringify({
+				api_version: "1.0",
+				event: {
+					id: `plumb-doctor-${Date.now()}`,
+					type: "TEST",
+					event_timestamp_ms: Date.now(),
+				},
+			}),
+			signal: AbortSignal.timeout(TIMEOUT_MS),
+		});
+	const anonymous = await send();
+	await anonymous.body?.cancel();
+	if (anonymous.status === 503)
+		return config.revenueCatWebhookAuth.length === 0
+			? {
+					status: "skip",
+					title:
+						"RevenueCat webhook: not configured on the running instance (503)",
+				}
+			: {
+					status: "fail",
+					title:
+						"RevenueCat webhook: the running instance has no REVENUECAT_WEBHOOK_AUTH (503)",
+					fix: "Set REVENUECAT_WEBHOOK_AUTH where the instance runs and restart it.",
+				};
+	if (anonymous.status !== 401)
+		return {
+			status: "fail",
+			title: `RevenueCat webhook: a request without Authorization was answered ${anonymous.status}, not 401`,
+			fix: "Make sure /webhooks/revenuecat reaches Plumb itself and that Plumb is up to date.",
+		};
+	const [current] = config.revenueCatWebhookAuth;
+	if (current === undefined)
+		return {
+			status: "pass",
+			title:
+				"RevenueCat webhook: the running instance refuses a request without Authorization (401)",
+		};
+	const test = await send(current);
+	await test.body?.cancel();
+	return test.status === 200
+		? {
+				status: "pass",
+				title:
+					"RevenueCat webhook: the running instance refuses a request without Authorization and accepts a test event with this REVENUECAT_WEBHOOK_AUTH",
+			}
+		: {
+				status: "fail",
+				title: `RevenueCat webhook: a test event with this REVENUECAT_WEBHOOK_AUTH was answered ${test.status}`,
+				fix: "Run doctor with the same REVENUECAT_WEBHOOK_AUTH as the instance, and set the same value in RevenueCat's webhook settings.",
+			};
+}
+
+/** The running instance's PayPal route refuses an unsigned request; nothing signs one but PayPal. */
+export async function paypalInstanceCheck(
+	config: Config,
+	url: string,
+): Promise<Check> {
+	const res = await fetch(`${url}/webhooks/paypal`, {
+		method: "POST",
+		headers: { "content-type": "application/json" },
+		body: "{}",
+		signal: AbortSignal.timeout(TIMEOUT_MS),
+	});
+	await res.body?.cancel();
+	if (res.status === 401)
+		return {
+			status: "pass",
+			title:
+				"PayPal webhook: the running instance refuses an unsigned request (401)",
+		};
+	if (res.status === 503)
+		return config.paypalWebhookId === undefined
+			? {
+					status: "skip",
+					title: "PayPal webhook: not configured on the running instance (503)",
+				}
+			: {
+					status: "fail",
+					title:
+						"PayPal webhook: the running instance has no PAYPAL_WEBHOOK_ID (503)",
+					fix: "Set PAYPAL_WEBHOOK_ID where the instance runs and restart it.",
+				};
+	return {
+		status: "fail",
+		title: `PayPal webhook: an unsigned request was answered ${res.status}, not 401`,
+		fix: "Make sure /webhooks/paypal reaches Plumb itself and that Plumb is up to date.",
+	};
+}
