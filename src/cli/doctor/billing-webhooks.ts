@@ -2,7 +2,8 @@
  * `plumb doctor` for the RevenueCat and PayPal webhooks: whether their settings are present, and with
  * `--url`, whether the running instance takes a RevenueCat test event carrying the configured
  * Authorization (RevenueCat's own "send test event", which Plumb acknowledges and does not store) and
- * refuses unsigned PayPal and unauthorized RevenueCat requests.
+ * refuses one without. PayPal's route is probed with an unsigned request (instance.ts): only PayPal
+ * can sign one.
  */
 import type { Config } from "../../config/index.ts";
 import type { Check } from "./check.ts";
@@ -96,41 +97,4 @@ export async function revenueCatInstanceCheck(
 				title: `RevenueCat webhook: a test event with this REVENUECAT_WEBHOOK_AUTH was answered ${test.status}`,
 				fix: "Run doctor with the same REVENUECAT_WEBHOOK_AUTH as the instance, and set the same value in RevenueCat's webhook settings.",
 			};
-}
-
-/** The running instance's PayPal route refuses an unsigned request; nothing signs one but PayPal. */
-export async function paypalInstanceCheck(
-	config: Config,
-	url: string,
-): Promise<Check> {
-	const res = await fetch(`${url}/webhooks/paypal`, {
-		method: "POST",
-		headers: { "content-type": "application/json" },
-		body: "{}",
-		signal: AbortSignal.timeout(TIMEOUT_MS),
-	});
-	await res.body?.cancel();
-	if (res.status === 401)
-		return {
-			status: "pass",
-			title:
-				"PayPal webhook: the running instance refuses an unsigned request (401)",
-		};
-	if (res.status === 503)
-		return config.paypalWebhookId === undefined
-			? {
-					status: "skip",
-					title: "PayPal webhook: not configured on the running instance (503)",
-				}
-			: {
-					status: "fail",
-					title:
-						"PayPal webhook: the running instance has no PAYPAL_WEBHOOK_ID (503)",
-					fix: "Set PAYPAL_WEBHOOK_ID where the instance runs and restart it.",
-				};
-	return {
-		status: "fail",
-		title: `PayPal webhook: an unsigned request was answered ${res.status}, not 401`,
-		fix: "Make sure /webhooks/paypal reaches Plumb itself and that Plumb is up to date.",
-	};
 }

@@ -1,9 +1,6 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
-import {
-	paypalInstanceCheck,
-	revenueCatInstanceCheck,
-} from "./billing-webhooks.ts";
+import { revenueCatInstanceCheck } from "./billing-webhooks.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -18,9 +15,23 @@ export async function instanceChecks(
 	url: string,
 ): Promise<Check[]> {
 	return Promise.all([
-		probe("Stripe webhook", () => unsignedWebhook(url)),
+		probe("Stripe webhook", () =>
+			unsignedWebhook(url, {
+				name: "Stripe",
+				path: "/webhooks/stripe",
+				variable: "STRIPE_WEBHOOK_SECRET",
+				configured: true,
+			}),
+		),
 		probe("RevenueCat webhook", () => revenueCatInstanceCheck(config, url)),
-		probe("PayPal webhook", () => paypalInstanceCheck(config, url)),
+		probe("PayPal webhook", () =>
+			unsignedWebhook(url, {
+				name: "PayPal",
+				path: "/webhooks/paypal",
+				variable: "PAYPAL_WEBHOOK_ID",
+				configured: config.paypalWebhookId !== undefined,
+			}),
+		),
 		probe("Admin", () => adminLocked(config, url)),
 		probe("CORS", () => corsClosed(url)),
 	]);
@@ -38,8 +49,21 @@ async function probe(name: string, run: () => Promise<Check>): Promise<Check> {
 	}
 }
 
-async function unsignedWebhook(url: string): Promise<Check> {
-	const res = await fetch(`${url}/webhooks/stripe`, {
+/**
+ * An unsigned request to a provider's webhook must get 401. A 503 means the setting is missing there:
+ * a failure when this configuration uses the provider (Stripe always), else a skipped line.
+ */
+export async function unsignedWebhook(
+	url: string,
+	provider: {
+		name: string;
+		path: string;
+		variable: string;
+		configured: boolean;
+	},
+): Promise<Check> {
+	const { name, path, variable, configured } = provider;
+	const res = await fetch(`${url}${path}`, {
 		method: "POST",
 		headers: { "content-type": "application/json" },
 		body: "{}",
@@ -49,20 +73,23 @@ async function unsignedWebhook(url: string): Promise<Check> {
 	if (res.status === 401)
 		return {
 			status: "pass",
-			title:
-				"Stripe webhook: the running instance refuses an unsigned request (401)",
+			title: `${name} webhook: the running instance refuses an unsigned request (401)`,
 		};
 	if (res.status === 503)
-		return {
-			status: "fail",
-			title:
-				"Stripe webhook: the running instance has no STRIPE_WEBHOOK_SECRET (503)",
-			fix: "Set STRIPE_WEBHOOK_SECRET where the instance runs and restart it.",
-		};
+		return configured
+			? {
+					status: "fail",
+					title: `${name} webhook: the running instance has no ${variable} (503)`,
+					fix: `Set ${variable} where the instance runs and restart it.`,
+				}
+			: {
+					status: "skip",
+					title: `${name} webhook: not configured on the running instance (503)`,
+				};
 	return {
 		status: "fail",
-		title: `Stripe webhook: an unsigned request was answered ${res.status}, not 401`,
-		fix: "Make sure /webhooks/stripe reaches Plumb itself (no proxy answering for it) and that Plumb is up to date.",
+		title: `${name} webhook: an unsigned request was answered ${res.status}, not 401`,
+		fix: `Make sure ${path} reaches Plumb itself (no proxy answering for it) and that Plumb is up to date.`,
 	};
 }
 
