@@ -107,6 +107,34 @@ describe("PayPal events → canonical events", () => {
 		expect(data.subscription?.status).toBe("past_due");
 	});
 
+	it("a dispute opens the dispute flow on the disputed capture (fields of PayPal's Customer Disputes v1 `dispute` schema)", () => {
+		const { type, data } = normalizePaypalEvent(
+			{
+				id: "WH-DISPUTE-1",
+				event_type: "CUSTOMER.DISPUTE.CREATED",
+				resource: {
+					dispute_id: "PP-D-4012",
+					reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+					status: "OPEN",
+					dispute_amount: { currency_code: "USD", value: "30.00" },
+					disputed_transactions: [
+						{ seller_transaction_id: "12A34567BC123456S" },
+					],
+				},
+			},
+			RECEIVED,
+		);
+		expect(type).toBe("dispute_opened");
+		expect(data.dispute).toEqual({
+			id: "PP-D-4012",
+			refs: ["12A34567BC123456S"],
+			amount: 3000,
+			currency: "USD",
+			reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+			status: "OPEN",
+		});
+	});
+
 	it("stores an unknown type as ignored, naming it", () => {
 		const { type, data } = normalizePaypalEvent(
 			{ id: "WH-1", event_type: "CHECKOUT.ORDER.APPROVED", resource: {} },

@@ -3,6 +3,10 @@
  * OpenAPI specs (paypal/NOTES.md): captures and refunds (Payments v2) carry amounts as decimal strings;
  * subscriptions (Subscriptions v1) carry `status`, `plan_id`, `subscriber`, `billing_info` and the
  * merchant's `custom_id`, which Plumb reads as the app user id (docs/paypal.md asks apps to set it).
+ * No dispute delivery was captured: CUSTOMER.DISPUTE.CREATED's resource is read by the `dispute` schema of
+ * PayPal's Customer Disputes v1 spec (paypal/paypal-rest-api-specifications, openapi/customer_disputes_v1.json
+ * at fb6f126): `dispute_id`, `disputed_transactions[].seller_transaction_id` (the capture), `dispute_amount`,
+ * `reason`, `status`.
  */
 import type {
 	CustomerFacts,
