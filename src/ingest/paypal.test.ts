@@ -14,6 +14,7 @@ import {
 	justAfter,
 	paypalRequest as post,
 } from "../../test/support/paypal.ts";
+import { drainEvents } from "../../test/support/worker.ts";
 import { KNOWN_PAYPAL_INTERMEDIATES } from "./paypal-intermediates.ts";
 
 async function events(testDb: TestDb) {
@@ -76,6 +77,36 @@ describe.each(backends)("POST /webhooks/paypal on %s", (backend: Backend) => {
 		expect(server.asked).toEqual([
 			"https://api.paypal.com/v1/notifications/certs/CERT-360caa42-fca2a594-1a5f47cb",
 		]);
+		// And through the rules: one subscriber; the simulator dates its PAYMENT.FAILED (2019-01-01) after
+		// its CANCELLED (2018-12-10, from the resource: the envelope's date is impossible), so by provider
+		// time the latest word is "payment failed, past due". The capture paid; the refunded one refunded.
+		await drainEvents(testDb.db);
+		expect(
+			await testDb.db.query(
+				"select email, plan, plan_status, billing_provider, last_payment_status from plumb.customers",
+			),
+		).toEqual([
+			{
+				email: "customer@example.com",
+				plan: "P-5ML4271244454362WXNWU5NQ",
+				plan_status: "past_due",
+				billing_provider: "paypal",
+				last_payment_status: "failed",
+			},
+		]);
+		expect(
+			await testDb.db.query(
+				"select status, amount::int, currency from plumb.payments where customer_id is null order by status",
+			),
+		).toEqual([
+			{ status: "refunded", amount: null, currency: "USD" },
+			{ status: "succeeded", amount: 3000, currency: "USD" },
+		]);
+		expect(
+			await testDb.db.query(
+				"select count(*)::int as n from plumb.events where status <> 'processed'",
+			),
+		).toEqual([{ n: 0 }]);
 	});
 
 	it("refuses a tampered body, another webhook id, a forged signature or missing headers with 401, storing nothing", async () => {
