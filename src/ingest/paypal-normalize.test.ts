@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CONTRACTS_DIR } from "../../test/support/contracts.ts";
+import { bodies, fuzzRuns, type Json } from "../../test/support/fuzz.ts";
 import { eventDataSchema } from "../core/index.ts";
 import {
 	normalizePaypalEvent,
@@ -143,6 +145,36 @@ describe("PayPal events → canonical events", () => {
 		expect(type).toBe("ignored");
 		expect(data.provider?.ignored_reason).toBe(
 			"Plumb does not act on PayPal CHECKOUT.ORDER.APPROVED events",
+		);
+	});
+
+	it("any field of a captured event replaced, removed or added still gives data the rules accept (no signature can be forged to test this through the route)", () => {
+		const templates = captured.deliveries.map(
+			(d) => JSON.parse(d.body) as Json,
+		);
+		fc.assert(
+			fc.property(
+				bodies(templates, (body) => body),
+				(body) => {
+					const event = body as unknown as PaypalEnvelope;
+					if (
+						typeof event !== "object" ||
+						event === null ||
+						typeof event.resource !== "object" ||
+						event.resource === null ||
+						Array.isArray(event.resource) ||
+						typeof event.event_type !== "string" ||
+						typeof event.id !== "string" ||
+						(event.create_time !== undefined &&
+							typeof event.create_time !== "string")
+					)
+						return; // paypal.ts refuses these with 400 before normalizing
+					const { data, occurredAt } = normalizePaypalEvent(event, RECEIVED);
+					expect(eventDataSchema.parse(data)).toEqual(data);
+					expect(Number.isNaN(occurredAt.getTime())).toBe(false);
+				},
+			),
+			{ numRuns: fuzzRuns(200) },
 		);
 	});
 });

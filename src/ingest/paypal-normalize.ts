@@ -74,7 +74,7 @@ export function normalizePaypalEvent(
 		},
 		customer: customerFacts(resource),
 	};
-	const type = mapped ?? "ignored";
+	let type = mapped ?? "ignored";
 	const currency = text(record(resource, "amount"), "currency_code");
 	const amount = toMinorUnits(
 		text(record(resource, "amount"), "value"),
@@ -128,16 +128,23 @@ export function normalizePaypalEvent(
 	} else if (type === "refund_issued") {
 		const breakdown = record(resource, "seller_payable_breakdown");
 		const total = record(breakdown, "total_refunded_amount");
-		data.refund = {
-			refs: [capturedBy(resource), text(resource, "id")].filter(isText),
-			// The running total refunded on the capture when PayPal states it, else this refund's amount.
-			amount_refunded:
-				toMinorUnits(text(total, "value"), text(total, "currency_code")) ??
-				amount ??
-				0,
-			currency,
-			fully_refunded: false,
-		};
+		const refs = [capturedBy(resource), text(resource, "id")].filter(isText);
+		if (refs.length === 0 && data.provider) {
+			// Nothing names the payment: there is nothing to mark refunded.
+			type = "ignored";
+			data.provider.ignored_reason =
+				"the refund names neither itself nor its capture";
+		} else
+			data.refund = {
+				refs,
+				// The running total refunded on the capture when PayPal states it, else this refund's amount.
+				amount_refunded:
+					toMinorUnits(text(total, "value"), text(total, "currency_code")) ??
+					amount ??
+					0,
+				currency,
+				fully_refunded: false,
+			};
 	} else if (type === "dispute_opened") {
 		const disputed = record(resource, "dispute_amount");
 		data.dispute = {

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CONTRACTS_DIR } from "../../test/support/contracts.ts";
+import { bodies, fuzzRuns, type Json } from "../../test/support/fuzz.ts";
 import { eventDataSchema } from "../core/index.ts";
 import {
 	normalizeRevenueCatEvent,
@@ -152,5 +154,31 @@ describe("RevenueCat sample events → canonical events", () => {
 			livemode: false,
 		});
 		expect(sandbox.subscription?.status).toBe("canceled");
+	});
+
+	it("any field of a sample replaced, removed or added still gives data the rules accept", () => {
+		const templates = Object.keys(EXPECTED).map(
+			(file) => sample(file) as unknown as Json,
+		);
+		fc.assert(
+			fc.property(
+				bodies(templates, (body) => body),
+				(body) => {
+					const event = body as unknown as RevenueCatEvent;
+					if (
+						typeof event !== "object" ||
+						event === null ||
+						Array.isArray(event) ||
+						typeof event.id !== "string" ||
+						typeof event.type !== "string" ||
+						!Number.isSafeInteger(event.event_timestamp_ms)
+					)
+						return; // revenuecat.ts refuses these with 400 before normalizing
+					const { data } = normalizeRevenueCatEvent(event);
+					expect(eventDataSchema.parse(data)).toEqual(data);
+				},
+			),
+			{ numRuns: fuzzRuns(200) },
+		);
 	});
 });
