@@ -4,7 +4,11 @@
  * the CRM names the provider of the latest billing event.
  */
 import { describe, expect, it } from "vitest";
-import { loadTrace } from "../../src/store/index.ts";
+import {
+	normalizePaypalEvent,
+	type PaypalEnvelope,
+} from "../../src/ingest/index.ts";
+import { insertEvent, loadTrace } from "../../src/store/index.ts";
 import { testApp } from "../support/app.ts";
 import { type Backend, backends, useFreshDb } from "../support/db.ts";
 import {
@@ -15,7 +19,7 @@ import {
 	paypalRequest,
 } from "../support/paypal.ts";
 import { postRevenueCat, revenueCatEvent } from "../support/revenuecat.ts";
-import { appEvent, one } from "../support/state.ts";
+import { appEvent, count, one } from "../support/state.ts";
 import { drainEvents } from "../support/worker.ts";
 import { login } from "./admin-fixtures.ts";
 
@@ -126,6 +130,88 @@ describe.each(backends)(
 			expect(billing).toContain("sandbox");
 			expect(billing).toContain('<td data-label="provider">paypal</td>');
 			expect(html).toContain("I-BW452GLLEP1G");
+		});
+
+		it("a PayPal dispute on a capture the app tagged with the user id opens one urgent dispute ticket and alert, in PayPal's words", async () => {
+			await appEvent(
+				testDb.db,
+				"signup",
+				{ customer: { app_user_id: USER, email: EMAIL } },
+				0,
+			);
+			// No dispute delivery was captured, and only PayPal can sign one: these two events are stored
+			// as the route stores them, normalized from PayPal's shapes (the capture is the captured one,
+			// with the app's custom_id that docs/paypal.md asks for).
+			const capture = JSON.parse(
+				delivery("PAYMENT.CAPTURE.COMPLETED").body,
+			) as PaypalEnvelope;
+			capture.resource.custom_id = USER;
+			const dispute: PaypalEnvelope = {
+				id: "WH-DISPUTE-E2E-1",
+				event_type: "CUSTOMER.DISPUTE.CREATED",
+				create_time: "2022-09-01T10:00:00Z",
+				resource: {
+					dispute_id: "PP-D-4012",
+					reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+					status: "OPEN",
+					dispute_amount: { currency_code: "USD", value: "30.00" },
+					disputed_transactions: [
+						{ seller_transaction_id: "12A34567BC123456S" },
+					],
+				},
+			};
+			for (const event of [capture, dispute]) {
+				const canonical = normalizePaypalEvent(event, new Date());
+				await insertEvent(testDb.db, {
+					...canonical,
+					source: "paypal",
+					externalId: event.id,
+					correlationId: `corr-${event.id}`,
+					payload: event,
+				});
+			}
+			await drainEvents(testDb.db);
+			const tickets = await testDb.db.query<{
+				issue_key: string;
+				priority: string;
+				subject: string;
+			}>("select issue_key, priority, subject from plumb.tickets");
+			expect(tickets).toEqual([
+				{
+					issue_key: "dispute:PP-D-4012",
+					priority: "urgent",
+					subject: expect.stringMatching(/Dispute opened/),
+				},
+			]);
+			const deliveries = await testDb.db.query<{
+				payload: {
+					comment?: { body?: string };
+					ticket?: { comment?: { body?: string } };
+				};
+			}>("select payload from plumb.deliveries where action = 'create_ticket'");
+			expect(JSON.stringify(deliveries)).toContain(
+				"Respond in PayPal before the evidence deadline.",
+			);
+			expect(
+				await count(
+					testDb.db,
+					"select * from plumb.alerts where kind = 'dispute'",
+				),
+			).toBe(1);
+			expect(
+				await one<{
+					status: string;
+					billing_provider: string;
+					last_payment_status: string;
+				}>(
+					testDb.db,
+					"select p.status, c.billing_provider, c.last_payment_status from plumb.payments p join plumb.customers c on c.id = p.customer_id",
+				),
+			).toEqual({
+				status: "disputed",
+				billing_provider: "paypal",
+				last_payment_status: "disputed",
+			});
 		});
 	},
 );
