@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { CONTRACTS_DIR } from "../../test/support/contracts.ts";
 import { bodies, fuzzRuns, type Json } from "../../test/support/fuzz.ts";
+import { paypalDisputeResource } from "../../test/support/paypal.ts";
 import { eventDataSchema } from "../core/index.ts";
 import {
 	normalizePaypalEvent,
@@ -114,15 +115,7 @@ describe("PayPal events → canonical events", () => {
 			{
 				id: "WH-DISPUTE-1",
 				event_type: "CUSTOMER.DISPUTE.CREATED",
-				resource: {
-					dispute_id: "PP-D-4012",
-					reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
-					status: "OPEN",
-					dispute_amount: { currency_code: "USD", value: "30.00" },
-					disputed_transactions: [
-						{ seller_transaction_id: "12A34567BC123456S" },
-					],
-				},
+				resource: paypalDisputeResource(),
 			},
 			RECEIVED,
 		);

@@ -16,6 +16,7 @@ import {
 	delivery,
 	justAfter,
 	PAYPAL_ENV,
+	paypalDisputeResource,
 	paypalRequest,
 } from "../support/paypal.ts";
 import { postRevenueCat, revenueCatEvent } from "../support/revenuecat.ts";
@@ -150,15 +151,7 @@ describe.each(backends)(
 				id: "WH-DISPUTE-E2E-1",
 				event_type: "CUSTOMER.DISPUTE.CREATED",
 				create_time: "2022-09-01T10:00:00Z",
-				resource: {
-					dispute_id: "PP-D-4012",
-					reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
-					status: "OPEN",
-					dispute_amount: { currency_code: "USD", value: "30.00" },
-					disputed_transactions: [
-						{ seller_transaction_id: "12A34567BC123456S" },
-					],
-				},
+				resource: paypalDisputeResource(),
 			};
 			for (const event of [capture, dispute]) {
 				const canonical = normalizePaypalEvent(event, new Date());

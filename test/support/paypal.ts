@@ -54,3 +54,18 @@ export function paypalRequest(
 		if (value !== null && name !== "content-length") headers[name] = value;
 	return { method: "POST", headers, body };
 }
+
+/**
+ * A CUSTOMER.DISPUTE.CREATED resource on the captured PAYMENT.CAPTURE.COMPLETED's capture. None was
+ * captured; its fields are those of the `dispute` schema in PayPal's Customer Disputes v1 spec
+ * (paypal/paypal-rest-api-specifications, openapi/customer_disputes_v1.json at fb6f126).
+ */
+export function paypalDisputeResource(): Record<string, unknown> {
+	return {
+		dispute_id: "PP-D-4012",
+		reason: "MERCHANDISE_OR_SERVICE_NOT_RECEIVED",
+		status: "OPEN",
+		dispute_amount: { currency_code: "USD", value: "30.00" },
+		disputed_transactions: [{ seller_transaction_id: "12A34567BC123456S" }],
+	};
+}
