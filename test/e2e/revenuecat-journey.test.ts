@@ -3,26 +3,11 @@
  * RevenueCat trial → initial purchase → two billing issues → expiration. One customer, one CRM contact
  * naming RevenueCat as the billing provider, one billing ticket, one alert.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Config } from "../../src/config/index.ts";
-import { createConnectors } from "../../src/connectors/index.ts";
-import { testConfig } from "../support/app.ts";
-import { waitFor } from "../support/child.ts";
-import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
-import {
-	startTestWorker,
-	type TestWorker,
-	testSettings,
-} from "../support/delivery-worker.ts";
+import { describe, expect, it } from "vitest";
+import { type Backend, backends } from "../support/db.ts";
 import { postRevenueCat, revenueCatEvent } from "../support/revenuecat.ts";
 import { appEvent, count } from "../support/state.ts";
-import {
-	connectorLogs,
-	startHubSpotStandIn,
-	startSlackStandIn,
-	startZendeskStandIn,
-} from "../support/vendor-stand-ins.ts";
-import { drainEvents } from "../support/worker.ts";
+import { useVendorFlow } from "../support/vendor-flow.ts";
 
 const DAY = 86_400;
 const TOKEN = "pat-na1-journey-0000-1111-2222";
@@ -33,39 +18,14 @@ const EMAIL = "ada@example.com";
 describe.each(backends)(
 	"an Expo subscriber's RevenueCat journey on %s",
 	(backend: Backend) => {
-		let testDb: TestDb;
-		let hubspot: Awaited<ReturnType<typeof startHubSpotStandIn>>;
-		let zendesk: Awaited<ReturnType<typeof startZendeskStandIn>>;
-		let slack: Awaited<ReturnType<typeof startSlackStandIn>>;
-		let worker: TestWorker | undefined;
-		let config: Config;
-
-		beforeEach(async () => {
-			testDb = await freshDb(backend);
-			[hubspot, zendesk, slack] = await Promise.all([
-				startHubSpotStandIn({ token: TOKEN }),
-				startZendeskStandIn(ZD),
-				startSlackStandIn(),
-			]);
-			config = testConfig({
-				HUBSPOT_ACCESS_TOKEN: TOKEN,
-				HUBSPOT_BASE_URL: hubspot.url,
-				ZENDESK_BASE_URL: zendesk.url,
-				ZENDESK_EMAIL: ZD.email,
-				ZENDESK_API_TOKEN: ZD.token,
-				SLACK_WEBHOOK_URL: slack.webhookUrl,
-			});
-		});
-		afterEach(async () => {
-			await worker?.stop();
-			worker = undefined;
-			await Promise.all([hubspot.close(), zendesk.close(), slack.close()]);
-			await testDb.dispose();
+		const flow = useVendorFlow(backend, {
+			hubspotToken: TOKEN,
+			zendesk: ZD,
 		});
 
 		it("trial → initial purchase → billing issue twice → expiration: canceled, one contact, one ticket, one alert", async () => {
 			await appEvent(
-				testDb.db,
+				flow.testDb.db,
 				"signup",
 				{ customer: { app_user_id: USER, email: EMAIL } },
 				0,
@@ -85,7 +45,7 @@ describe.each(backends)(
 				price: 0,
 				price_in_purchased_currency: 0,
 			});
-			await postRevenueCat(testDb.db, [
+			await postRevenueCat(flow.testDb.db, [
 				trial,
 				trial, // RevenueCat's at-least-once delivery: the same id again.
 				revenueCatEvent("INITIAL_PURCHASE", 7 * DAY, {
@@ -111,27 +71,13 @@ describe.each(backends)(
 			]);
 			expect(
 				await count(
-					testDb.db,
+					flow.testDb.db,
 					"select * from plumb.events where source = 'revenuecat'",
 				),
 			).toBe(5);
-			await drainEvents(testDb.db, config);
-			worker = await startTestWorker(testDb, {
-				connectors: createConnectors(config, {
-					logger: connectorLogs().logger,
-				}),
-				settings: testSettings({ timeoutMs: 5_000, leaseMs: 10_000 }),
-			});
-			await waitFor(
-				async () =>
-					(await count(
-						testDb.db,
-						"select * from plumb.deliveries where status not in ('succeeded', 'skipped', 'dead')",
-					)) === 0,
-				20_000,
-			);
+			await flow.deliverAll();
 
-			const customers = await testDb.db.query<{
+			const customers = await flow.testDb.db.query<{
 				app_user_id: string;
 				email: string;
 				plan: string;
@@ -151,18 +97,18 @@ describe.each(backends)(
 					last_payment_status: "failed",
 				},
 			]);
-			expect(hubspot.contacts.size).toBe(1);
-			expect(hubspot.contacts.get(EMAIL)?.properties).toMatchObject({
+			expect(flow.hubspot.contacts.size).toBe(1);
+			expect(flow.hubspot.contacts.get(EMAIL)?.properties).toMatchObject({
 				plumb_app_user_id: USER,
 				plumb_billing_provider: "revenuecat",
 				plumb_plan_status: "canceled",
 				lifecyclestage: "customer",
 			});
-			expect(zendesk.tickets.size).toBe(1);
-			const [ticket] = [...zendesk.tickets.values()];
+			expect(flow.zendesk.tickets.size).toBe(1);
+			const [ticket] = [...flow.zendesk.tickets.values()];
 			expect(ticket?.tags).toContain("billing_issue");
 			expect(ticket?.requester).toMatchObject({ email: EMAIL });
-			expect(slack.messages).toHaveLength(1);
+			expect(flow.slack.messages).toHaveLength(1);
 		});
 	},
 );
