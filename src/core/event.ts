@@ -62,6 +62,16 @@ export const REVENUECAT_REF_PREFIXES = {
 	billingIssue: "rc_billing_issue:",
 } as const;
 
+/**
+ * Sources that name the paying person on every subscription event, where a subscription can pass from
+ * one person to another (RevenueCat's TRANSFER: the store account's subscription now belongs to another
+ * app user). Their subscription follows the person the event names instead of proving that person and
+ * its previous owner are one.
+ */
+export const SUBSCRIPTION_FOLLOWS_PERSON: ReadonlySet<EventSource> = new Set([
+	"revenuecat",
+]);
+
 /** Who the event is about, as far as the sender knows. Every field is optional. */
 export const customerFactsSchema = z.object({
 	email: z.string().optional(),

@@ -58,6 +58,7 @@ export {
 	paymentFactsSchema,
 	REVENUECAT_REF_PREFIXES,
 	refundFactsSchema,
+	SUBSCRIPTION_FOLLOWS_PERSON,
 	subscriptionFactsSchema,
 	supportFactsSchema,
 	ticketFactsSchema,

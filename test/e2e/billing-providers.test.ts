@@ -206,5 +206,48 @@ describe.each(backends)(
 				last_payment_status: "disputed",
 			});
 		});
+
+		it("a RevenueCat TRANSFER moves the subscription to the receiving user: two people stay two customers", async () => {
+			const store = {
+				subscriber_attributes: {},
+				aliases: [],
+				original_app_user_id: null,
+				original_transaction_id: "2000000333333333",
+			};
+			await postRevenueCat(testDb.db, [
+				revenueCatEvent("INITIAL_PURCHASE", 10, {
+					...store,
+					app_user_id: "user-a",
+					transaction_id: "2000000333333333",
+				}),
+			]);
+			await drainEvents(testDb.db);
+			// RevenueCat's TRANSFER sample names only the users (its other fields are the purchase sample's).
+			await postRevenueCat(testDb.db, [
+				revenueCatEvent("TRANSFER", 20, {
+					...store,
+					app_user_id: undefined,
+					transferred_from: ["user-a"],
+					transferred_to: ["user-b"],
+				}),
+				revenueCatEvent("RENEWAL", 30, {
+					...store,
+					app_user_id: "user-b",
+					transaction_id: "2000000444444444",
+				}),
+			]);
+			await drainEvents(testDb.db);
+			const rows = await testDb.db.query<{
+				app_user_id: string;
+				subscriptions: string[];
+			}>(
+				`select c.app_user_id, array(select s.provider_ref from plumb.subscriptions s where s.customer_id = c.id) as subscriptions
+				 from plumb.customers c where c.merged_into is null order by c.app_user_id`,
+			);
+			expect(rows).toEqual([
+				{ app_user_id: "user-a", subscriptions: [] },
+				{ app_user_id: "user-b", subscriptions: ["rc_sub:2000000333333333"] },
+			]);
+		});
 	},
 );
