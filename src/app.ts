@@ -19,6 +19,9 @@ import {
 } from "./http/index.ts";
 import {
 	intentsApi,
+	PaypalCertificates,
+	paypalWebhook,
+	revenueCatWebhook,
 	stripeWebhook,
 	supabaseWebhook,
 	zendeskWebhook,
@@ -33,6 +36,8 @@ export interface AppDeps {
 	metrics: Metrics;
 	/** Milliseconds since the epoch; tests pin it to check signature windows. */
 	now?: () => number;
+	/** Outbound HTTP for PayPal's signing certificates (PayPal's hosts only); default: global fetch. */
+	fetch?: typeof fetch;
 	/**
 	 * False while start-up is still reaching (and migrating) the database: the probes answer, every
 	 * other route answers 503 `database_unavailable`. Default: always true.
@@ -120,6 +125,26 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 			settings: { webhookSecrets: deps.config.stripe.webhookSecrets },
 			db: deps.db,
 			metrics: deps.metrics,
+			now,
+		}),
+	);
+	app.route(
+		"/webhooks/revenuecat",
+		revenueCatWebhook({
+			settings: { authorizations: deps.config.revenueCatWebhookAuth },
+			db: deps.db,
+			metrics: deps.metrics,
+		}),
+	);
+	app.route(
+		"/webhooks/paypal",
+		paypalWebhook({
+			settings: { webhookId: deps.config.paypalWebhookId },
+			db: deps.db,
+			metrics: deps.metrics,
+			certificates: new PaypalCertificates({
+				fetch: deps.fetch ?? globalThis.fetch,
+			}),
 			now,
 		}),
 	);

@@ -120,7 +120,7 @@ describe.each(backends)("GET /admin/api/events on %s", (backend: Backend) => {
 		const { app } = testApp(testDb.db);
 		for (const query of [
 			"type=nope",
-			"source=paypal",
+			"source=shopify",
 			"limit=0",
 			"limit=1000",
 			"cursor=%27%3B%20drop",

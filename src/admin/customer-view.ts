@@ -79,6 +79,8 @@ export interface CustomerView {
 	business: {
 		payments: CustomerDetailRows["payments"];
 		subscriptions: SubscriptionView[];
+		/** Each payment provider, store and environment the customer's billing events came from. */
+		billing_sources: CustomerDetailRows["billingSources"];
 		tickets: CustomerDetailRows["tickets"];
 	};
 	integrations: Integration[];
@@ -124,6 +126,7 @@ export function customerView(
 		business: {
 			payments: rows.payments,
 			subscriptions: rows.subscriptions.map(subscriptionView),
+			billing_sources: rows.billingSources,
 			tickets: rows.tickets,
 		},
 		integrations,

@@ -40,6 +40,8 @@ describe.each(backends)("GET /admin/api/instance on %s", (backend) => {
 					set: ["STRIPE_WEBHOOK_SECRET", "STRIPE_API_KEY", "ADMIN_TOKEN"],
 					unset: [
 						"ZENDESK_WEBHOOK_SECRET",
+						"REVENUECAT_WEBHOOK_AUTH",
+						"PAYPAL_WEBHOOK_ID",
 						"SUPABASE_JWT_SECRET",
 						"SUPABASE_WEBHOOK_SECRET",
 						"PLUMB_API_KEYS",

@@ -157,6 +157,13 @@ describe("loadConfig", () => {
 		["PLUMB_RETENTION_PAYLOADS", "SENTINEL", /forever/],
 		["PLUMB_RETENTION_ALERTS", "0s", /at least 1ms|forever/],
 		["PLUMB_PRUNE_EVERY", "1SENTINEL", /duration/],
+		["REVENUECAT_WEBHOOK_AUTH", "SENTINEL", /16 characters/],
+		[
+			"REVENUECAT_WEBHOOK_AUTH",
+			"Bearer SENTINEL-one-0123456,Bearer SENTINEL-two-0123456,Bearer SENTINEL-three-012",
+			/at most two/,
+		],
+		["PAYPAL_WEBHOOK_ID", "SENTINEL id with spaces", /webhook id/],
 	])(
 		"stops on a bad %s, naming it without printing the value",
 		(name, value, hint) => {
@@ -166,6 +173,21 @@ describe("loadConfig", () => {
 			expect(message).not.toContain("SENTINEL");
 		},
 	);
+
+	it("reads RevenueCat's Authorization values (two during a rotation) and PayPal's webhook id, as secrets where they are", () => {
+		const config = loadConfig({
+			REVENUECAT_WEBHOOK_AUTH:
+				"Bearer rc-new-0123456789abcdef, Bearer rc-old-0123456789abcdef",
+			PAYPAL_WEBHOOK_ID: "8PT597110X687430LJ",
+		});
+		expect(config.revenueCatWebhookAuth).toEqual([
+			"Bearer rc-new-0123456789abcdef",
+			"Bearer rc-old-0123456789abcdef",
+		]);
+		expect(config.paypalWebhookId).toBe("8PT597110X687430LJ");
+		expect(config.secretValues).toContain("Bearer rc-old-0123456789abcdef");
+		expect(loadConfig({}).revenueCatWebhookAuth).toEqual([]);
+	});
 
 	it("stops when a connector is only half configured, naming what is missing", () => {
 		const message = problemsOf({
@@ -245,6 +267,8 @@ describe("configuration errors in plain words", () => {
 		ZENDESK_API_TOKEN: "tok SENTINEL",
 		ZENDESK_WEBHOOK_SECRET: "abcdefghij,SENTI",
 		SLACK_WEBHOOK_URL: "SENTINEL",
+		REVENUECAT_WEBHOOK_AUTH: "SENTINEL",
+		PAYPAL_WEBHOOK_ID: "SENTINEL id with spaces",
 		SMTP_URL: "http://SENTINEL",
 		ALERT_EMAIL_TO: "ops@example.com,SENTINEL",
 		ALERT_EMAIL_FROM: "SE",

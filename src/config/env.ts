@@ -182,6 +182,24 @@ export const envSchema = z.object({
 			"must be an incoming webhook URL such as https://hooks.slack.com/services/… (api.slack.com/apps → Incoming Webhooks)",
 		),
 	),
+	// The whole Authorization header value RevenueCat sends (e.g. "Bearer …"); a second one during a rotation.
+	REVENUECAT_WEBHOOK_AUTH: optional(
+		csv(
+			z.string().min(16),
+			"must be one or two header values of at least 16 characters, comma-separated (rotation)",
+		).pipe(
+			z.array(z.string()).max(2, {
+				error:
+					"must be at most two values: the current one and the one being rotated out",
+			}),
+		),
+	),
+	// The id of the webhook in PayPal's developer dashboard: part of every signed message.
+	PAYPAL_WEBHOOK_ID: optional(
+		z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, {
+			error: "must be the webhook id shown in PayPal's developer dashboard",
+		}),
+	),
 	SMTP_URL: optional(
 		z.string().regex(/^smtps?:\/\//, {
 			error:

@@ -72,6 +72,8 @@ export function loadConfig(
 			reconcileEveryMs:
 				env.PLUMB_STRIPE_RECONCILE_EVERY ?? DEFAULTS.stripeReconcileEveryMs,
 		},
+		revenueCatWebhookAuth: env.REVENUECAT_WEBHOOK_AUTH ?? [],
+		paypalWebhookId: env.PAYPAL_WEBHOOK_ID,
 		hubspot: env.HUBSPOT_ACCESS_TOKEN
 			? {
 					accessToken: env.HUBSPOT_ACCESS_TOKEN,
@@ -132,6 +134,7 @@ export function loadConfig(
 			env.HUBSPOT_ACCESS_TOKEN,
 			env.ZENDESK_API_TOKEN,
 			...(env.ZENDESK_WEBHOOK_SECRET ?? []),
+			...(env.REVENUECAT_WEBHOOK_AUTH ?? []),
 			env.SLACK_WEBHOOK_URL,
 			env.SMTP_URL ? passwordOf(env.SMTP_URL) : undefined,
 			env.SUPABASE_JWT_SECRET,

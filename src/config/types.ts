@@ -20,6 +20,10 @@ export interface Config {
 		/** PLUMB_STRIPE_RECONCILE_EVERY: the worker's reconcile interval (runs only with apiKey). */
 		readonly reconcileEveryMs: number;
 	};
+	/** REVENUECAT_WEBHOOK_AUTH: accepted Authorization header values (two during a rotation). */
+	readonly revenueCatWebhookAuth: readonly string[];
+	/** PAYPAL_WEBHOOK_ID: unset → PayPal webhooks answer 503. */
+	readonly paypalWebhookId: string | undefined;
 	readonly hubspot:
 		| { readonly accessToken: string; readonly baseUrl: string }
 		| undefined;

@@ -158,6 +158,8 @@ export interface CustomerSnapshot {
 	lead_source?: string | undefined;
 	last_payment_status?: "paid" | "failed" | "refunded" | "disputed" | undefined;
 	last_payment_at?: string | undefined;
+	/** The payment provider of the latest billing event (`stripe`, `revenuecat`, `paypal`). */
+	billing_provider?: string | undefined;
 	/** The customer's page in Plumb's dashboard. */
 	url: string;
 }

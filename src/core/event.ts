@@ -3,7 +3,7 @@
  *
  * Terminology
  * - event: a row in `plumb.events`, the inbox. One per (source, external_id), forever.
- * - source: who sent it (`stripe`, `zendesk`, `supabase`, `app`).
+ * - source: who sent it (`stripe`, `revenuecat`, `paypal`, `zendesk`, `supabase`, `app`).
  * - external_id: the sender's own id for the event (Stripe `evt_…`), unique per source.
  * - occurred_at: provider time, when the fact became true; received_at: when Plumb stored it.
  * - data: the normalized facts rules read; the raw payload is kept beside it for display.
@@ -31,12 +31,46 @@ export const EVENT_TYPES = [
 export const eventTypeSchema = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof eventTypeSchema>;
 
-export const EVENT_SOURCES = ["stripe", "zendesk", "supabase", "app"] as const;
+export const EVENT_SOURCES = [
+	"stripe",
+	"revenuecat",
+	"paypal",
+	"zendesk",
+	"supabase",
+	"app",
+] as const;
 export const eventSourceSchema = z.enum(EVENT_SOURCES);
 export type EventSource = z.infer<typeof eventSourceSchema>;
 
+/** The sources that bill customers: their e-mails count as billing e-mails and they set the billing provider. */
+export const BILLING_SOURCES: ReadonlySet<EventSource> = new Set([
+	"stripe",
+	"revenuecat",
+	"paypal",
+]);
+
 export const EVENT_STATUSES = ["pending", "processed", "failed"] as const;
 export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+/**
+ * RevenueCat's ids are a store's numbers (Apple's transaction ids are plain digits), so Plumb prefixes them
+ * where they become payment and subscription references; `plumb trace` accepts them with or without.
+ */
+export const REVENUECAT_REF_PREFIXES = {
+	transaction: "rc_txn:",
+	subscription: "rc_sub:",
+	billingIssue: "rc_billing_issue:",
+} as const;
+
+/**
+ * Sources that name the paying person on every subscription event, where a subscription can pass from
+ * one person to another (RevenueCat's TRANSFER: the store account's subscription now belongs to another
+ * app user). Their subscription follows the person the event names instead of proving that person and
+ * its previous owner are one.
+ */
+export const SUBSCRIPTION_FOLLOWS_PERSON: ReadonlySet<EventSource> = new Set([
+	"revenuecat",
+]);
 
 /** Who the event is about, as far as the sender knows. Every field is optional. */
 export const customerFactsSchema = z.object({
@@ -44,6 +78,8 @@ export const customerFactsSchema = z.object({
 	name: z.string().optional(),
 	phone: z.string().optional(),
 	app_user_id: z.string().optional(),
+	/** Other app user ids the sender knows this person by (RevenueCat `aliases`): each links to them too. */
+	app_user_aliases: z.array(z.string()).optional(),
 	stripe_customer_id: z.string().optional(),
 });
 export type CustomerFacts = z.infer<typeof customerFactsSchema>;
@@ -132,6 +168,10 @@ export const eventDataSchema = z.object({
 			event_type: z.string(),
 			object_id: z.string().optional(),
 			livemode: z.boolean().optional(),
+			/** The app store a RevenueCat purchase went through (`APP_STORE`, `PLAY_STORE`, …). */
+			store: z.string().optional(),
+			/** The provider's environment (`PRODUCTION`, `SANDBOX`); sandbox events are test purchases. */
+			environment: z.string().optional(),
 			/** Why an `ignored` event changes nothing, in words shown on the event and its timeline entry. */
 			ignored_reason: z.string().optional(),
 			/**

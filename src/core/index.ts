@@ -45,6 +45,7 @@ export type {
 	SubscriptionFacts,
 } from "./event.ts";
 export {
+	BILLING_SOURCES,
 	customerFactsSchema,
 	disputeFactsSchema,
 	EVENT_SOURCES,
@@ -55,7 +56,9 @@ export {
 	eventTypeSchema,
 	leadFactsSchema,
 	paymentFactsSchema,
+	REVENUECAT_REF_PREFIXES,
 	refundFactsSchema,
+	SUBSCRIPTION_FOLLOWS_PERSON,
 	subscriptionFactsSchema,
 	supportFactsSchema,
 	ticketFactsSchema,

@@ -9,12 +9,48 @@ export {
 export type { IntentsApiDeps, IntentsApiSettings } from "./intents.ts";
 export { INTENT_MAX_BODY_BYTES, intentsApi } from "./intents.ts";
 export { isJsonContentType, jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
+export type { PaypalWebhookDeps, PaypalWebhookSettings } from "./paypal.ts";
+export { PAYPAL_MAX_BODY_BYTES, paypalWebhook } from "./paypal.ts";
+export type { CertFailure, PaypalCertificatesDeps } from "./paypal-certs.ts";
+export {
+	allowedCertUrl,
+	PAYPAL_CERT_HOSTS,
+	PaypalCertificates,
+} from "./paypal-certs.ts";
+export type { PaypalEnvelope } from "./paypal-normalize.ts";
+export {
+	normalizePaypalEvent,
+	PAYPAL_EVENT_TYPES,
+} from "./paypal-normalize.ts";
+export type {
+	PaypalSignatureFailure,
+	PaypalTransmission,
+} from "./paypal-signature.ts";
+export {
+	PAYPAL_TOLERANCE_SECONDS,
+	paypalSignedMessage,
+	verifyPaypalDelivery,
+} from "./paypal-signature.ts";
 export type { RequestStatus } from "./request-status.ts";
 export {
 	REQUEST_STATUSES,
 	requestStatus,
 	statusSentence,
 } from "./request-status.ts";
+export type {
+	RevenueCatWebhookDeps,
+	RevenueCatWebhookSettings,
+} from "./revenuecat.ts";
+export {
+	REVENUECAT_MAX_BODY_BYTES,
+	revenueCatAuthorized,
+	revenueCatWebhook,
+} from "./revenuecat.ts";
+export type { RevenueCatEvent } from "./revenuecat-normalize.ts";
+export {
+	normalizeRevenueCatEvent,
+	REVENUECAT_EVENT_TYPES,
+} from "./revenuecat-normalize.ts";
 export type { StripeWebhookDeps, StripeWebhookSettings } from "./stripe.ts";
 export { STRIPE_MAX_BODY_BYTES, stripeWebhook } from "./stripe.ts";
 export type { AcceptedStripeEvent, StripeAcceptDeps } from "./stripe-accept.ts";

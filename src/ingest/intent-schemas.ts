@@ -11,7 +11,7 @@ export const INTENT_TYPES = [
 ] as const;
 export type IntentType = (typeof INTENT_TYPES)[number];
 
-/** The categories a client may suggest. `dispute` is not one: only a Stripe dispute opens that (urgent for every tier). */
+/** The categories a client may suggest. `dispute` is not one: only a payment provider's dispute (Stripe, PayPal) opens that (urgent for every tier). */
 export const SUPPORT_CATEGORY_HINTS = [
 	"billing_issue",
 	"refund_request",

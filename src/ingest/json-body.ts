@@ -17,7 +17,11 @@ export async function readJsonBody(c: Context<AppEnv>): Promise<unknown> {
 			"unsupported_media_type",
 			"Content-Type must be application/json.",
 		);
-	const text = await c.req.text();
+	return parseJsonText(await c.req.text());
+}
+
+/** A body already read (and verified: PayPal signs the raw bytes) parsed with the same checks. */
+export function parseJsonText(text: string): unknown {
 	let body: unknown;
 	try {
 		body = JSON.parse(text);

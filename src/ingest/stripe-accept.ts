@@ -6,18 +6,10 @@
 import { z } from "zod";
 import { AppError, type EventType } from "../core/index.ts";
 import { LATEST_STORABLE_MS, refuseUnstorable } from "../http/index.ts";
-import {
-	type Logger,
-	type Metrics,
-	personHash,
-} from "../observability/index.ts";
-import {
-	type Db,
-	JsonText,
-	storeEvent,
-	wakeEventWorkers,
-} from "../store/index.ts";
+import type { Logger, Metrics } from "../observability/index.ts";
+import type { Db } from "../store/index.ts";
 import { jsonDepth, MAX_JSON_DEPTH } from "./json-shape.ts";
+import { notAnEnvelope, storeProviderEvent } from "./provider-event.ts";
 import { normalizeStripeEvent } from "./stripe-normalize.ts";
 
 /** The envelope fields Plumb relies on; Stripe adds fields over time, so others pass through. */
@@ -80,52 +72,31 @@ export async function acceptStripeEvent(
 	}
 	refuseUnstorable(value, "body", text);
 	const envelope = stripeEnvelopeSchema.safeParse(value);
-	if (!envelope.success) {
-		throw new AppError("validation_failed", "Not a Stripe event envelope.", {
-			details: envelope.error.issues.map((issue) => ({
-				path: issue.path.join("."),
-				message: issue.message,
-			})),
-		});
-	}
+	if (!envelope.success)
+		throw notAnEnvelope("Not a Stripe event envelope.", envelope.error);
 	const event = envelope.data;
 	const canonical = normalizeStripeEvent(event);
 	const version = canonical.version;
-	const stored = await storeEvent(deps.db, {
-		type: canonical.type,
-		source: "stripe",
-		externalId: event.id,
-		occurredAt: canonical.occurredAt,
-		correlationId: context.correlationId,
-		data: canonical.data,
-		payload: new JsonText(text),
-		apiVersion: version.version,
-	});
-	// Committed: tell the event workers now rather than at their next poll.
-	wakeEventWorkers(deps.db);
-	if (stored.duplicate)
-		deps.metrics.duplicatesSuppressed.inc({ source: "stripe" });
-	else {
-		deps.metrics.eventsReceived.inc({
-			source: "stripe",
-			type: canonical.type,
-		});
-		if (version.newer && version.version)
-			deps.metrics.stripeUnknownApiVersions.inc({ version: version.version });
-	}
-	context.log.info(
+	const stored = await storeProviderEvent(
+		deps,
 		{
-			step: "ingest",
 			source: "stripe",
-			via: context.via,
-			event_type: canonical.type,
-			stripe_type: event.type,
-			event_id: stored.id,
-			user_hash: personHash(canonical.data.customer),
-			outcome: stored.duplicate ? "duplicate" : "stored",
-			latency_ms: Math.round(performance.now() - started),
+			externalId: event.id,
+			providerType: event.type,
+			type: canonical.type,
+			occurredAt: canonical.occurredAt,
+			data: canonical.data,
+			text,
+			apiVersion: version.version,
 		},
-		"stripe event accepted",
+		{
+			correlationId: context.correlationId,
+			log: context.log,
+			started,
+			logFields: { via: context.via, stripe_type: event.type },
+		},
 	);
+	if (!stored.duplicate && version.newer && version.version)
+		deps.metrics.stripeUnknownApiVersions.inc({ version: version.version });
 	return { id: stored.id, duplicate: stored.duplicate, type: canonical.type };
 }

@@ -1,10 +1,11 @@
 /**
- * F1 for the webhooks (issue 12): correctly signed Stripe, Zendesk and Supabase bodies with any one
+ * F1 for the webhooks (issue 12): correctly signed Stripe, Zendesk, Supabase and (issue 17) RevenueCat
+ * bodies with any one
  * field replaced, removed or added (text with NUL or unpaired surrogates, odd numbers and dates, any
  * JSON), never answered 5xx; invalid input is a 4xx that stores nothing, and a 200 stores at most one
  * row. PLUMB_DB_PROPERTY_RUNS scales the runs per route (default 40).
  */
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testApp } from "../../test/support/app.ts";
@@ -29,6 +30,7 @@ import {
 	intentEnv,
 	TEST_SUPABASE_WEBHOOK_SECRET,
 } from "../../test/support/intents.ts";
+import { TEST_REVENUECAT_AUTH } from "../../test/support/revenuecat.ts";
 import { stripeFixture, stripeRequest } from "../../test/support/stripe.ts";
 import {
 	TEST_ZENDESK_SECRET,
@@ -59,6 +61,19 @@ const ZENDESK: Json[] = [
 	},
 ];
 
+/** RevenueCat's own sample of every event type. */
+const REVENUECAT = readdirSync(`${CONTRACTS_DIR}revenuecat/sample-events`)
+	.filter((name) => name.endsWith(".json"))
+	.map(
+		(name) =>
+			JSON.parse(
+				readFileSync(
+					`${CONTRACTS_DIR}revenuecat/sample-events/${name}`,
+					"utf8",
+				),
+			) as Json,
+	);
+
 const SUPABASE: Json[] = [
 	authUserInsert("0b6f3c1e-1d2a-4c3b-9e8f-7a6b5c4d3e2f", "fuzz@example.com", {
 		phone: "4915112345678",
@@ -79,7 +94,10 @@ describe.each(backends)(
 		beforeAll(async () => {
 			testDb = await freshDb(backend);
 			({ app } = testApp(testDb.db, {
-				env: intentEnv({ ZENDESK_WEBHOOK_SECRET: TEST_ZENDESK_SECRET }),
+				env: intentEnv({
+					ZENDESK_WEBHOOK_SECRET: TEST_ZENDESK_SECRET,
+					REVENUECAT_WEBHOOK_AUTH: TEST_REVENUECAT_AUTH,
+				}),
 			}));
 		});
 		afterAll(async () => {
@@ -148,6 +166,37 @@ describe.each(backends)(
 							body,
 							text,
 							zendeskRequest(text),
+							seen,
+						);
+					},
+				),
+				{ numRuns: RUNS },
+			);
+			expect(seen).toContain(200);
+			expect(seen).toContain(400);
+		});
+
+		it("POST /webhooks/revenuecat, with its Authorization value", async () => {
+			const seen = new Set<number>();
+			await fc.assert(
+				fc.asyncProperty(
+					bodies(REVENUECAT, (body, n) =>
+						withValue(body, ["event", "id"], `rc-fuzz-${n}`),
+					),
+					async (body) => {
+						const text = serialise(body);
+						await check(
+							"/webhooks/revenuecat",
+							body,
+							text,
+							{
+								method: "POST",
+								headers: {
+									"content-type": "application/json",
+									authorization: TEST_REVENUECAT_AUTH,
+								},
+								body: text,
+							},
 							seen,
 						);
 					},

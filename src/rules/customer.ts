@@ -2,9 +2,15 @@
  * The customer's owned fields and how each one merges (PRODUCT §3, field ownership):
  * e-mail ← auth profile (billing and lead e-mails only until an auth one arrives); name, phone and
  * app user id ← latest provider time; lead source ← first touch, never overwritten by a later one;
- * lifecycle stage ← only forward; last payment status ← latest payment event.
+ * lifecycle stage ← only forward; last payment status ← latest payment event; billing provider ← the
+ * source of the latest payment or subscription event.
  */
-import type { EventData, EventType } from "../core/index.ts";
+import {
+	BILLING_SOURCES,
+	type EventData,
+	type EventSource,
+	type EventType,
+} from "../core/index.ts";
 import { disputeOutcome } from "./payment.ts";
 import { earliest, highest, latest, type Register } from "./registers.ts";
 
@@ -27,6 +33,8 @@ export interface CustomerFields {
 	leadSource?: Register<LeadSource> | undefined;
 	lifecycle?: LifecycleStage | undefined;
 	lastPayment?: Register<LastPaymentStatus> | undefined;
+	/** Which payment provider bills them now (`stripe`, `revenuecat`, `paypal`). */
+	billingProvider?: Register<string> | undefined;
 }
 
 const EMAIL_AUTHORITY: Record<EmailSource, number> = {
@@ -85,6 +93,7 @@ export function mergeCustomerFields(
 			b.lastPayment,
 			(status) => LAST_PAYMENT_RANK[status],
 		),
+		billingProvider: latest(a.billingProvider, b.billingProvider),
 	};
 }
 
@@ -99,6 +108,9 @@ const LAST_PAYMENT_BY_TYPE: Partial<Record<EventType, LastPaymentStatus>> = {
 	dispute_opened: "disputed",
 };
 
+/** An event that carries one of these is about billing, so its source is the customer's billing provider. */
+const BILLING_FACTS = ["payment", "subscription", "refund", "dispute"] as const;
+
 const LIFECYCLE_BY_TYPE: Partial<Record<EventType, LifecycleStage>> = {
 	signup: "lead",
 	lead_captured: "lead",
@@ -108,14 +120,15 @@ const LIFECYCLE_BY_TYPE: Partial<Record<EventType, LifecycleStage>> = {
 /** What one event says about the customer, as registers stamped with the event's provider time. */
 export function customerObservation(
 	type: EventType,
-	source: string,
+	source: EventSource,
 	data: EventData,
 	at: Date,
 ): CustomerFields {
 	const facts = data.customer ?? {};
 	const address = normalizeEmail(facts.email);
 	const emailSource: EmailSource =
-		EMAIL_SOURCE_BY_TYPE[type] ?? (source === "stripe" ? "billing" : "lead");
+		EMAIL_SOURCE_BY_TYPE[type] ??
+		(BILLING_SOURCES.has(source) ? "billing" : "lead");
 	// A won dispute restores the payment: the customer's last payment reads paid again.
 	const lastPayment =
 		type === "dispute_closed"
@@ -133,6 +146,10 @@ export function customerObservation(
 		leadSource: leadSourceOf(data, at),
 		lifecycle: LIFECYCLE_BY_TYPE[type],
 		lastPayment: lastPayment ? { value: lastPayment, at } : undefined,
+		billingProvider:
+			BILLING_SOURCES.has(source) && BILLING_FACTS.some((key) => data[key])
+				? { value: source, at }
+				: undefined,
 	};
 }
 
@@ -189,5 +206,6 @@ export function crmView(
 		lifecycle: fields.lifecycle,
 		last_payment: fields.lastPayment?.value,
 		last_payment_at: fields.lastPayment?.at.toISOString(),
+		billing_provider: fields.billingProvider?.value,
 	};
 }

@@ -235,7 +235,7 @@ describe("decide", () => {
 		};
 		const customer = {
 			id: "c1",
-			fields: {},
+			fields: { billingProvider: { value: "stripe", at: at(200) } },
 			derived: { planStatus: "canceled", tier: "free" as const },
 		};
 		const decision = decide(

@@ -41,10 +41,9 @@ import type {
 function subscriptionChanges(input: RuleInput): SubscriptionState[] {
 	const { type, data, occurredAt } = input.event;
 	const observations: SubscriptionState[] = [];
-	if (
-		data.subscription &&
-		(type === "subscription_updated" || type === "subscription_canceled")
-	) {
+	// Stripe states a subscription only in its subscription events; RevenueCat and PayPal also state
+	// it beside a payment (a renewal is "paid, and active"), so any event that carries one counts.
+	if (data.subscription) {
 		observations.push(subscriptionObservation(data.subscription, occurredAt));
 	}
 	const subscriptionRef = data.payment?.subscription_id;

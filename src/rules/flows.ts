@@ -168,10 +168,11 @@ export function disputeFlow(
 	if (!dispute) return nothing();
 	const issueKey = issueKeys.dispute(dispute.id);
 	const title = disputeTitle("Dispute opened", dispute, state);
+	const provider = providerName(input.event.source);
 	const text = joinParts([
-		`Stripe dispute ${dispute.id} on ${dispute.refs.join(", ") || "an unknown charge"}.`,
+		`${provider} dispute ${dispute.id} on ${dispute.refs.join(", ") || "an unknown charge"}.`,
 		dispute.status && `Status: ${dispute.status}.`,
-		"Respond in Stripe before the evidence deadline.",
+		`Respond in ${provider} before the evidence deadline.`,
 	]);
 	const flow = state
 		? openOrComment(
@@ -211,8 +212,8 @@ export function disputeClosedFlow(
 	const lost = disputeOutcome(dispute.status) === "dispute_lost";
 	const amount = money(dispute.amount, dispute.currency);
 	const text = lost
-		? `Stripe closed dispute ${dispute.id} as lost: ${amount ?? "the disputed amount"} is not coming back.`
-		: `Stripe closed dispute ${dispute.id} (${dispute.status ?? "won"}): the payment stands.`;
+		? `${providerName(input.event.source)} closed dispute ${dispute.id} as lost: ${amount ?? "the disputed amount"} is not coming back.`
+		: `${providerName(input.event.source)} closed dispute ${dispute.id} (${dispute.status ?? "won"}): the payment stands.`;
 	const open = input.openTickets.find((ticket) => ticket.issueKey === issueKey);
 	const flow: FlowResult = open
 		? {
@@ -290,7 +291,7 @@ function disputeAlert(
 /**
  * A support request: a ticket keyed by customer + category, or a comment on the open one. The category
  * is classified again here (the same pure classifier the intake ran), and a client can never choose
- * `dispute`, which only Stripe opens and which is always urgent.
+ * `dispute`, which only a payment provider (Stripe, PayPal) opens and which is always urgent.
  */
 export function supportFlow(input: RuleInput, state: FlowState): FlowResult {
 	const support = input.event.data.support;
@@ -336,4 +337,15 @@ function notificationFields(
 		{ label: "Reason", value: reason ?? "" },
 	];
 	return fields.filter((field) => field.value !== "");
+}
+
+const PROVIDER_NAMES: Readonly<Record<string, string>> = {
+	stripe: "Stripe",
+	paypal: "PayPal",
+	revenuecat: "RevenueCat",
+};
+
+/** The payment provider as a person names it, in ticket and alert text. */
+function providerName(source: string): string {
+	return PROVIDER_NAMES[source] ?? source;
 }

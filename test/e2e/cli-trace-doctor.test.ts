@@ -20,6 +20,7 @@ import {
 } from "../support/vendor-stand-ins.ts";
 
 const HUBSPOT_TOKEN = "pat-na1-doctor-0000-1111-2222";
+const RC_AUTH = "Bearer rc-doctor-0123456789abcdef";
 const ZENDESK = { email: "agent@plumb.test", token: "zdtok-doctor-0123456789" };
 const SMTP = { user: "alerts", pass: "smtp-doctor-pass-42" };
 const EMAIL = "grace@example.com";
@@ -101,6 +102,8 @@ describe.each(backends)(
 				ZENDESK_EMAIL: ZENDESK.email,
 				ZENDESK_API_TOKEN: ZENDESK.token,
 				SLACK_WEBHOOK_URL: slack.webhookUrl,
+				REVENUECAT_WEBHOOK_AUTH: RC_AUTH,
+				PAYPAL_WEBHOOK_ID: "8PT597110X687430LJ",
 				SMTP_URL: smtp.url(),
 				ALERT_EMAIL_TO: "oncall@plumb.test",
 				ALERT_EMAIL_FROM: "Plumb <alerts@plumb.test>",
@@ -199,6 +202,15 @@ describe.each(backends)(
 			);
 			expect(healthy.out).toContain("✓ Zendesk: signed in as an agent");
 			expect(healthy.out).toContain(
+				"✓ RevenueCat webhook: the running instance refuses a request without Authorization and accepts a test event with this REVENUECAT_WEBHOOK_AUTH",
+			);
+			expect(healthy.out).toContain(
+				"✓ PayPal webhook: the running instance refuses an unsigned request (401)",
+			);
+			expect(healthy.out).toContain(
+				"✓ RevenueCat: REVENUECAT_WEBHOOK_AUTH is set",
+			);
+			expect(healthy.out).toContain(
 				"✓ E-mail (SMTP): the SMTP server accepted the login",
 			);
 
@@ -216,6 +228,7 @@ describe.each(backends)(
 					SMTP.pass,
 					TEST_ADMIN_TOKEN,
 					TEST_STRIPE_SECRET,
+					RC_AUTH,
 					new URL(slack.webhookUrl).pathname,
 				])
 					expect(out).not.toContain(secret);

@@ -2,25 +2,10 @@
  * End to end through the real connectors: signed Stripe webhooks → inbox → event worker (rules) →
  * deliveries → delivery worker → HubSpot, Zendesk and Slack stand-ins on loopback.
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { Config } from "../../src/config/index.ts";
-import { createConnectors } from "../../src/connectors/index.ts";
-import { testConfig } from "../support/app.ts";
-import { waitFor } from "../support/child.ts";
-import { type Backend, backends, freshDb, type TestDb } from "../support/db.ts";
-import {
-	startTestWorker,
-	type TestWorker,
-	testSettings,
-} from "../support/delivery-worker.ts";
+import { describe, expect, it } from "vitest";
+import { type Backend, backends } from "../support/db.ts";
 import { count, objects, postStripe, stripeEvent } from "../support/state.ts";
-import {
-	connectorLogs,
-	startHubSpotStandIn,
-	startSlackStandIn,
-	startZendeskStandIn,
-} from "../support/vendor-stand-ins.ts";
-import { drainEvents } from "../support/worker.ts";
+import { useVendorFlow } from "../support/vendor-flow.ts";
 
 const DAY = 86_400;
 const TOKEN = "pat-na1-flows-0000-1111-2222";
@@ -29,54 +14,11 @@ const ZD = { email: "agent@plumb.example", token: "zdtok-flows-0123456789" };
 describe.each(backends)(
 	"events to vendors through the real connectors on %s",
 	(backend: Backend) => {
-		let testDb: TestDb;
-		let hubspot: Awaited<ReturnType<typeof startHubSpotStandIn>>;
-		let zendesk: Awaited<ReturnType<typeof startZendeskStandIn>>;
-		let slack: Awaited<ReturnType<typeof startSlackStandIn>>;
-		let worker: TestWorker | undefined;
-		let config: Config;
-
-		beforeEach(async () => {
-			testDb = await freshDb(backend);
-			[hubspot, zendesk, slack] = await Promise.all([
-				startHubSpotStandIn({ token: TOKEN }),
-				startZendeskStandIn(ZD),
-				startSlackStandIn(),
-			]);
-			config = testConfig({
-				HUBSPOT_ACCESS_TOKEN: TOKEN,
-				HUBSPOT_BASE_URL: hubspot.url,
-				ZENDESK_BASE_URL: zendesk.url,
-				ZENDESK_EMAIL: ZD.email,
-				ZENDESK_API_TOKEN: ZD.token,
-				SLACK_WEBHOOK_URL: slack.webhookUrl,
-			});
+		const flow = useVendorFlow(backend, {
+			hubspotToken: TOKEN,
+			zendesk: ZD,
 		});
-		afterEach(async () => {
-			await worker?.stop();
-			worker = undefined;
-			await Promise.all([hubspot.close(), zendesk.close(), slack.close()]);
-			await testDb.dispose();
-		});
-
-		/** Runs the rules, then the delivery worker with the production connectors until nothing is left to do. */
-		async function deliverAll(): Promise<void> {
-			await drainEvents(testDb.db, config);
-			worker = await startTestWorker(testDb, {
-				connectors: createConnectors(config, {
-					logger: connectorLogs().logger,
-				}),
-				settings: testSettings({ timeoutMs: 5_000, leaseMs: 10_000 }),
-			});
-			await waitFor(
-				async () =>
-					(await count(
-						testDb.db,
-						"select * from plumb.deliveries where status not in ('succeeded', 'skipped', 'dead')",
-					)) === 0,
-				20_000,
-			);
-		}
+		const { deliverAll } = flow;
 
 		it("a signed Stripe checkout.session.completed → exactly one HubSpot contact, lifecycle customer", async () => {
 			const checkout = stripeEvent(
@@ -96,17 +38,17 @@ describe.each(backends)(
 				5,
 			);
 			// Stripe delivers it twice (a retry): still one event, one sync, one contact.
-			await postStripe(testDb.db, [checkout, checkout]);
+			await postStripe(flow.testDb.db, [checkout, checkout]);
 			await deliverAll();
-			expect(hubspot.contacts.size).toBe(1);
-			const contact = hubspot.contacts.get("ada@example.com");
+			expect(flow.hubspot.contacts.size).toBe(1);
+			const contact = flow.hubspot.contacts.get("ada@example.com");
 			expect(contact?.properties).toMatchObject({
 				email: "ada@example.com",
 				lifecyclestage: "customer",
 				plumb_last_payment_status: "paid",
 				plumb_app_user_id: "user-1",
 			});
-			const rows = await testDb.db.query<{
+			const rows = await flow.testDb.db.query<{
 				status: string;
 				external_ref: string;
 			}>(
@@ -118,7 +60,7 @@ describe.each(backends)(
 		});
 
 		it("two invoice.payment_failed within 30 days → exactly one Zendesk ticket tagged billing_issue and one Slack alert", async () => {
-			await postStripe(testDb.db, [
+			await postStripe(flow.testDb.db, [
 				stripeEvent(
 					"customer.subscription.created",
 					objects.subscription("active"),
@@ -132,16 +74,16 @@ describe.each(backends)(
 				),
 			]);
 			await deliverAll();
-			expect(zendesk.tickets.size).toBe(1);
-			const [ticket] = [...zendesk.tickets.values()];
+			expect(flow.zendesk.tickets.size).toBe(1);
+			const [ticket] = [...flow.zendesk.tickets.values()];
 			expect(ticket?.tags).toContain("billing_issue");
 			expect(ticket?.external_id).toMatch(/^billing:/);
 			expect(ticket?.requester).toMatchObject({ email: "ada@example.com" });
 			expect(JSON.stringify(ticket?.comments[0])).toContain("pi_1");
-			expect(slack.messages).toHaveLength(1);
+			expect(flow.slack.messages).toHaveLength(1);
 			expect(
 				await count(
-					testDb.db,
+					flow.testDb.db,
 					"select * from plumb.deliveries where destination = 'email' and status = 'skipped'",
 				),
 			).toBe(1);

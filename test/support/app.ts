@@ -45,7 +45,11 @@ export function captureLogs(): { stream: Writable; lines: string[] } {
 
 export function testApp(
 	db: Db,
-	options: { env?: Record<string, string>; now?: () => number } = {},
+	options: {
+		env?: Record<string, string>;
+		now?: () => number;
+		fetch?: typeof fetch;
+	} = {},
 ): TestApp {
 	const config = testConfig(options.env);
 	const { stream, lines } = captureLogs();
@@ -61,6 +65,7 @@ export function testApp(
 		logger,
 		metrics,
 		...(options.now ? { now: options.now } : {}),
+		...(options.fetch ? { fetch: options.fetch } : {}),
 	});
 	return {
 		app,

@@ -16,7 +16,7 @@ const STATE_WORDS: Readonly<Record<Integration["state"], string>> = {
 
 const Business: FC<{ view: CustomerView; now: number }> = ({ view, now }) => {
 	const c = view.customer;
-	const { payments, subscriptions, tickets } = view.business;
+	const { payments, subscriptions, tickets, billing_sources } = view.business;
 	return (
 		<section class="panel" aria-labelledby="business">
 			<h2 id="business">Business state</h2>
@@ -25,6 +25,8 @@ const Business: FC<{ view: CustomerView; now: number }> = ({ view, now }) => {
 				<dd>{c.plan ?? "—"}</dd>
 				<dt>status</dt>
 				<dd>{c.plan_status ?? "—"}</dd>
+				<dt>billed by</dt>
+				<dd>{c.billing_provider ?? "—"}</dd>
 				<dt>tier</dt>
 				<dd>{c.tier}</dd>
 				<dt>last payment</dt>
@@ -45,6 +47,41 @@ const Business: FC<{ view: CustomerView; now: number }> = ({ view, now }) => {
 						.join(" · ") || "—"}
 				</dd>
 			</dl>
+			<h3>Billing providers</h3>
+			{billing_sources.length === 0 ? (
+				<p class="muted">No billing events.</p>
+			) : (
+				<table class="list">
+					<thead>
+						<tr>
+							<th>provider</th>
+							<th>store</th>
+							<th>environment</th>
+							<th>events</th>
+							<th>latest</th>
+						</tr>
+					</thead>
+					<tbody>
+						{billing_sources.map((b) => (
+							<tr>
+								<td data-label="provider">{b.provider}</td>
+								<td data-label="store">{b.store ?? "—"}</td>
+								<td data-label="environment">
+									{b.environment === "SANDBOX" ? (
+										<Badge tone="wait">sandbox</Badge>
+									) : (
+										(b.environment?.toLowerCase() ?? "—")
+									)}
+								</td>
+								<td data-label="events">{b.events}</td>
+								<td data-label="latest">
+									<When at={b.last_at} now={now} />
+								</td>
+							</tr>
+						))}
+					</tbody>
+				</table>
+			)}
 			<h3>Payments</h3>
 			{payments.length === 0 ? (
 				<p class="muted">No payments.</p>

@@ -14,6 +14,7 @@ import {
 import { createScrubber } from "../../observability/index.ts";
 import { hostOf } from "../failure-words.ts";
 import { instanceUrl } from "../instance-api.ts";
+import { billingWebhookSettingsChecks } from "./billing-webhooks.ts";
 import type { Check, CheckStatus } from "./check.ts";
 import { connectorChecks } from "./connectors.ts";
 import { databaseChecks } from "./database.ts";
@@ -25,7 +26,7 @@ import { stripeApiChecks } from "./stripe-api.ts";
 export const DOCTOR_USAGE = `Usage: plumb doctor [--url https://plumb.example.com]
 
 Checks launch readiness: configuration, database, each configured connector's credentials (a harmless
-read), Stripe webhook secrets, the Stripe API key's permissions and webhook endpoint (with
+read), Stripe webhook secrets, RevenueCat and PayPal webhook settings, the Stripe API key's permissions and webhook endpoint (with
 STRIPE_API_KEY), admin token, CORS and the clock.
 With --url (and the instance's ADMIN_TOKEN), it judges the running instance instead of this shell: the
 instance reports its own configuration (which secrets are set, never their values), connectors and
@@ -84,6 +85,7 @@ export async function doctorCommand(
 							{ status: "pass", title: "Configuration is valid" },
 							...(await databaseChecks(config)),
 							...securityChecks(summarizeConfig(config)),
+							...billingWebhookSettingsChecks(summarizeConfig(config)),
 							...(await connectorChecks(config)),
 							...(await stripeApiChecks(config)),
 						],
@@ -114,9 +116,9 @@ async function againstInstance(
 	url: string,
 ): Promise<Array<{ heading: string; checks: Check[] }>> {
 	const host = hostOf(url);
-	const [asked, outside, stripeApi] = await Promise.all([
-		instanceConfigChecks(config, url),
-		instanceChecks(config, url),
+	const asked = await instanceConfigChecks(config, url);
+	const [outside, stripeApi] = await Promise.all([
+		instanceChecks(config, url, asked.summary?.variables.set ?? []),
 		// Stripe's API is tried only with a key of this shell's: the instance never hands its key out.
 		config.stripe.apiKey === undefined
 			? Promise.resolve([])

@@ -9,6 +9,7 @@ import {
 	configSummarySchema,
 } from "../../config/index.ts";
 import { callInstance } from "../instance-api.ts";
+import { billingWebhookSettingsChecks } from "./billing-webhooks.ts";
 import type { Check } from "./check.ts";
 import {
 	clockCheck,
@@ -84,6 +85,7 @@ export async function instanceConfigChecks(
 			? [stripeVersionVerdict(answer.stripe_api_versions)]
 			: []),
 		...securityChecks(summary),
+		...billingWebhookSettingsChecks(summary),
 	];
 	return { summary, checks };
 }

@@ -1,22 +1,51 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
-import { PROBE_HEADER, probeMark } from "../../http/index.ts";
 import { unreachable } from "../failure-words.ts";
+import { revenueCatInstanceCheck } from "./billing-webhooks.ts";
 import type { Check } from "./check.ts";
+import { probeHeaders } from "./probe-headers.ts";
 
 const TIMEOUT_MS = 10_000;
 
 /**
- * An unsigned Stripe webhook must get 401 (marked as a probe when ADMIN_TOKEN is set, so the instance
- * counts it apart instead of as a failed verification); /admin/api must refuse a request without the token and take one with it; a browser
- * from an unknown origin must get no CORS grant on /v1.
+ * An unsigned Stripe or PayPal webhook must get 401 (marked as a probe when ADMIN_TOKEN is set, so the
+ * instance counts it apart instead of as a failed verification); RevenueCat's route must refuse a request
+ * without its Authorization and take a test event with it; /admin/api must refuse a request without the
+ * token and take one with it; a browser from an unknown origin must get no CORS grant on /v1.
  */
 export async function instanceChecks(
 	config: Config,
 	url: string,
+	/** The variables the instance reports set: an optional provider it does not use is not probed. */
+	instanceSet: readonly string[],
 ): Promise<Check[]> {
+	const notConfigured = (name: string): Promise<Check> =>
+		Promise.resolve({
+			status: "skip",
+			title: `${name} webhook: not configured on the running instance (not probed)`,
+		});
 	return Promise.all([
-		probe("Stripe webhook", url, () => unsignedWebhook(config, url)),
+		probe("Stripe webhook", url, () =>
+			unsignedWebhook(config, url, {
+				name: "Stripe",
+				path: "/webhooks/stripe",
+				variable: "STRIPE_WEBHOOK_SECRET",
+			}),
+		),
+		instanceSet.includes("REVENUECAT_WEBHOOK_AUTH")
+			? probe("RevenueCat webhook", url, () =>
+					revenueCatInstanceCheck(config, url),
+				)
+			: notConfigured("RevenueCat"),
+		instanceSet.includes("PAYPAL_WEBHOOK_ID")
+			? probe("PayPal webhook", url, () =>
+					unsignedWebhook(config, url, {
+						name: "PayPal",
+						path: "/webhooks/paypal",
+						variable: "PAYPAL_WEBHOOK_ID",
+					}),
+				)
+			: notConfigured("PayPal"),
 		probe("Admin", url, () => adminLocked(config, url)),
 		probe("CORS", url, () => corsClosed(url)),
 	]);
@@ -38,23 +67,20 @@ async function probe(
 	}
 }
 
-async function unsignedWebhook(config: Config, url: string): Promise<Check> {
-	const target = `${url}/webhooks/stripe`;
-	// Marked with ADMIN_TOKEN, the refusal counts apart and feeds no alert rule (http/probe.ts).
-	const mark: Record<string, string> =
-		config.adminToken === undefined
-			? {}
-			: {
-					[PROBE_HEADER]: probeMark(
-						config.adminToken,
-						Date.now(),
-						"POST",
-						new URL(target).pathname,
-					),
-				};
+/** An unsigned request to a provider's webhook must get 401; a 503 means its setting is missing there. */
+async function unsignedWebhook(
+	config: Config,
+	url: string,
+	provider: { name: string; path: string; variable: string },
+): Promise<Check> {
+	const { name, path, variable } = provider;
+	const target = `${url}${path}`;
 	const res = await fetch(target, {
 		method: "POST",
-		headers: { "content-type": "application/json", ...mark },
+		headers: {
+			"content-type": "application/json",
+			...probeHeaders(config, "POST", target),
+		},
 		body: "{}",
 		signal: AbortSignal.timeout(TIMEOUT_MS),
 	});
@@ -62,20 +88,18 @@ async function unsignedWebhook(config: Config, url: string): Promise<Check> {
 	if (res.status === 401)
 		return {
 			status: "pass",
-			title:
-				"Stripe webhook: the running instance refuses an unsigned request (401)",
+			title: `${name} webhook: the running instance refuses an unsigned request (401)`,
 		};
 	if (res.status === 503)
 		return {
 			status: "fail",
-			title:
-				"Stripe webhook: the running instance has no STRIPE_WEBHOOK_SECRET (503)",
-			fix: "Set STRIPE_WEBHOOK_SECRET where the instance runs and restart it.",
+			title: `${name} webhook: the running instance has no ${variable} (503)`,
+			fix: `Set ${variable} where the instance runs and restart it.`,
 		};
 	return {
 		status: "fail",
-		title: `Stripe webhook: an unsigned request was answered ${res.status}, not 401`,
-		fix: "Make sure /webhooks/stripe reaches Plumb itself (no proxy answering for it) and that Plumb is up to date.",
+		title: `${name} webhook: an unsigned request was answered ${res.status}, not 401`,
+		fix: `Make sure ${path} reaches Plumb itself (no proxy answering for it) and that Plumb is up to date.`,
 	};
 }
 

@@ -90,6 +90,12 @@ export const PLUMB_PROPERTIES: readonly PropertyDefinition[] = [
 		type: "datetime",
 		fieldType: "date",
 	},
+	select(
+		"plumb_billing_provider",
+		"Billing provider (Plumb)",
+		"The payment provider that bills this customer now.",
+		["stripe", "revenuecat", "paypal"],
+	),
 	text(
 		"plumb_customer_url",
 		"Plumb dashboard page",
@@ -162,6 +168,7 @@ export function contactProperties(
 		plumb_lead_source: customer.lead_source,
 		plumb_last_payment_status: customer.last_payment_status,
 		plumb_last_payment_at: isoOrUndefined(customer.last_payment_at),
+		plumb_billing_provider: customer.billing_provider,
 		plumb_customer_url: customer.url,
 	};
 	const properties: Record<string, string> = {};

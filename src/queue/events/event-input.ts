@@ -3,6 +3,7 @@
  * are one person) and everything the rules read about them. Nothing in the workspace changes here,
  * so an event whose rules throw leaves it untouched (ids minted for it are only remembered).
  */
+import { SUBSCRIPTION_FOLLOWS_PERSON } from "../../core/index.ts";
 import {
 	type CustomerFields,
 	HISTORY_WINDOW_MS,
@@ -118,7 +119,12 @@ function resolve(
 	const sub = keys.subscriptionRef
 		? workspace.subscriptions.get(keys.subscriptionRef)
 		: undefined;
-	if (sub?.customerId) ids.add(live(workspace, sub.customerId));
+	// A subscription that can change hands (core SUBSCRIPTION_FOLLOWS_PERSON) moves to the person the
+	// event names; it finds its owner only when the event names nobody.
+	const followsPerson =
+		SUBSCRIPTION_FOLLOWS_PERSON.has(event.source) && keys.identities.length > 0;
+	if (sub?.customerId && !followsPerson)
+		ids.add(live(workspace, sub.customerId));
 	const found = [...ids]
 		.map((id) => workspace.customers.get(id))
 		.filter((c): c is Customer => c !== undefined);

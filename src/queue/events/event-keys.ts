@@ -21,8 +21,11 @@ export function keysOf(event: ClaimedEvent): EventKeys {
 			kind: "stripe_customer_id",
 			value: facts.stripe_customer_id,
 		});
-	if (facts.app_user_id)
-		identities.push({ kind: "app_user_id", value: facts.app_user_id });
+	for (const appUserId of new Set([
+		...(facts.app_user_id ? [facts.app_user_id] : []),
+		...(facts.app_user_aliases ?? []),
+	]))
+		identities.push({ kind: "app_user_id", value: appUserId });
 	const email = normalizeEmail(facts.email);
 	if (email) identities.push({ kind: "email", value: email });
 	const refs = [

@@ -4,6 +4,7 @@
  * attempts, alerts and timeline. Each list is capped at its newest rows.
  */
 import {
+	BILLING_SOURCES,
 	DESTINATIONS,
 	type DeliveryStatus,
 	type Destination,
@@ -38,6 +39,7 @@ export interface CustomerRecord {
 	lead_source: string | null;
 	last_payment_status: string | null;
 	last_payment_at: Date | null;
+	billing_provider: string | null;
 	merged_into: string | null;
 	created_at: Date;
 	updated_at: Date;
@@ -68,6 +70,17 @@ export interface SubscriptionRecord {
 	last_paid_at: Date | null;
 	last_failed_at: Date | null;
 	updated_at: Date;
+}
+
+/** One payment provider (and store and environment) this customer's billing events came from. */
+export interface BillingSourceRecord {
+	provider: string;
+	/** RevenueCat's store (`APP_STORE`, `PLAY_STORE`, …); null for Stripe and PayPal. */
+	store: string | null;
+	/** `PRODUCTION` or `SANDBOX` when the provider says; sandbox purchases are tests. */
+	environment: string | null;
+	events: number;
+	last_at: Date;
 }
 
 export interface TicketRecord {
@@ -120,6 +133,7 @@ export interface CustomerDetailRows {
 	identities: Array<{ kind: string; value: string }>;
 	payments: PaymentRecord[];
 	subscriptions: SubscriptionRecord[];
+	billingSources: BillingSourceRecord[];
 	tickets: TicketRecord[];
 	deliveries: Array<DeliveryListItem & { succeeded_at: Date | null }>;
 	/** The newest deliveries not (yet) succeeded, however old: what the integration state is about. */
@@ -146,7 +160,8 @@ export async function loadCustomerDetail(
 	for (let hops = 0; current !== null && hops < 10; hops++) {
 		[customer] = await db.query<CustomerRecord>(
 			`select id, email, email_source, name, phone, app_user_id, plan, plan_status, plan_as_of, tier,
-			        lifecycle_stage, lead_source, last_payment_status, last_payment_at, merged_into, created_at, updated_at
+			        lifecycle_stage, lead_source, last_payment_status, last_payment_at, billing_provider, merged_into,
+			        created_at, updated_at
 			 from plumb.customers where id = $1`,
 			[current],
 		);
@@ -158,6 +173,7 @@ export async function loadCustomerDetail(
 		identities,
 		payments,
 		subscriptions,
+		billingSources,
 		tickets,
 		deliveries,
 		lastSuccess,
@@ -182,6 +198,16 @@ export async function loadCustomerDetail(
 				        last_failed_at, updated_at
 				 from plumb.subscriptions where customer_id = $1 order by updated_at desc limit 20`,
 			[cid],
+		),
+		db.query<BillingSourceRecord>(
+			// Through the timeline, which a merge moves to the survivor, so every provider of the person shows.
+			`select e.source as provider, e.data->'provider'->>'store' as store,
+			        e.data->'provider'->>'environment' as environment, count(*)::int as events,
+			        max(e.occurred_at) as last_at
+			 from plumb.timeline t join plumb.events e on e.id = t.event_id
+			 where t.customer_id = $1 and e.source = any($2::text[])
+			 group by 1, 2, 3 order by last_at desc limit 20`,
+			[cid, [...BILLING_SOURCES]],
 		),
 		db.query<TicketRecord>(
 			`select id, issue_key, category, priority, subject, status, external_ref, opened_at, closed_at
@@ -241,6 +267,7 @@ export async function loadCustomerDetail(
 		identities,
 		payments,
 		subscriptions,
+		billingSources,
 		tickets,
 		deliveries,
 		unsettled,

@@ -58,7 +58,8 @@ export function eventEntries(db: Db, ids: string[]): Promise<TraceEntry[]> {
 		`select received_at as at, 'event' as kind, id::text, null as parent, status,
 		        source || ' ' || coalesce(data -> 'provider' ->> 'event_type', type) ||
 		          case when data -> 'provider' ->> 'event_type' is not null then ' → ' || type else '' end as summary,
-		        concat_ws(' · ', external_id, 'occurred ' || to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+		        concat_ws(' · ', external_id, data -> 'provider' ->> 'store',
+		                  case when data -> 'provider' ->> 'environment' = 'SANDBOX' then 'sandbox' end, 'occurred ' || to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
 		                  last_error) as detail,
 		        correlation_id
 		 from plumb.events where id = any($1::uuid[])`,

@@ -3,7 +3,10 @@
  * time order — the provider events, the state changes they made, the deliveries and each attempt,
  * alerts and manual interventions. Exact matches only (a trace is about one thing, not a search).
  */
-import { NOTIFICATION_KINDS } from "../../core/index.ts";
+import {
+	NOTIFICATION_KINDS,
+	REVENUECAT_REF_PREFIXES,
+} from "../../core/index.ts";
 import { userHash } from "../../observability/index.ts";
 import type { Db } from "../db/index.ts";
 import {
@@ -41,7 +44,8 @@ export interface Trace {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// $1 the text, $2 the text as a uuid (or null). Every arm is one index probe.
+// $1 the text, $2 the text as a uuid (or null), $3 the references it may name (itself, or a RevenueCat
+// transaction or subscription id with Plumb's prefix). Every arm is one index probe.
 const MATCH = `
 	select 'customer' as kind, coalesce(c.merged_into, c.id)::text as id, 'customer' as how
 	from plumb.customer_identities i join plumb.customers c on c.id = i.customer_id
@@ -49,10 +53,10 @@ const MATCH = `
 	   or (i.kind in ('app_user_id', 'stripe_customer_id') and i.value = $1)
 	union all
 	select 'customer', p.customer_id::text, 'payment reference' from plumb.payment_refs r
-	join plumb.payments p on p.id = r.payment_id where r.ref = $1 and p.customer_id is not null
+	join plumb.payments p on p.id = r.payment_id where r.ref = any($3::text[]) and p.customer_id is not null
 	union all
 	select 'customer', customer_id::text, 'subscription' from plumb.subscriptions
-	where provider_ref = $1 and customer_id is not null
+	where provider_ref = any($3::text[]) and customer_id is not null
 	union all
 	select 'event', id::text, 'provider event id' from plumb.events where external_id = $1
 	union all
@@ -77,7 +81,15 @@ export async function loadTrace(db: Db, q: string): Promise<Trace> {
 	const text = q.trim();
 	const matches = await db.query<{ kind: string; id: string; how: string }>(
 		`select kind, id, how from (${MATCH}) m limit ${TRACE_LIMIT}`,
-		[text, UUID.test(text) ? text.toLowerCase() : null],
+		[
+			text,
+			UUID.test(text) ? text.toLowerCase() : null,
+			[
+				text,
+				`${REVENUECAT_REF_PREFIXES.transaction}${text}`,
+				`${REVENUECAT_REF_PREFIXES.subscription}${text}`,
+			],
+		],
 	);
 	const ids = (kind: string) =>
 		new Set(matches.filter((m) => m.kind === kind).map((m) => m.id));

@@ -15,6 +15,7 @@ interface SnapshotRow {
 	lead_source: string | null;
 	last_payment_status: CustomerSnapshot["last_payment_status"] | null;
 	last_payment_at: Date | null;
+	billing_provider: string | null;
 	merged_into: string | null;
 }
 
@@ -31,7 +32,7 @@ export async function loadCustomerSnapshot(
 	for (let hops = 0; id !== null && hops < 10; hops++) {
 		const [row]: SnapshotRow[] = await db.query<SnapshotRow>(
 			`select id, email, name, phone, app_user_id, plan, plan_status, tier, lifecycle_stage, lead_source,
-			        last_payment_status, last_payment_at, merged_into
+			        last_payment_status, last_payment_at, billing_provider, merged_into
 			 from plumb.customers where id = $1`,
 			[id],
 		);
@@ -50,6 +51,7 @@ export async function loadCustomerSnapshot(
 				lead_source: row.lead_source ?? undefined,
 				last_payment_status: row.last_payment_status ?? undefined,
 				last_payment_at: row.last_payment_at?.toISOString(),
+				billing_provider: row.billing_provider ?? undefined,
 				url: `${dashboardUrl.replace(/\/$/, "")}/admin/customers/${row.id}`,
 			};
 		}

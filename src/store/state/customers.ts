@@ -34,6 +34,8 @@ export interface CustomerRow {
 		| NonNullable<CustomerFields["lastPayment"]>["value"]
 		| null;
 	last_payment_at: Date | null;
+	billing_provider: string | null;
+	billing_provider_as_of: Date | null;
 	created_at: Date;
 }
 
@@ -75,6 +77,10 @@ export function customerFromRow(row: CustomerRow): StoredCustomer {
 					: undefined,
 			lifecycle: row.lifecycle_stage ?? undefined,
 			lastPayment: register(row.last_payment_status, row.last_payment_at),
+			billingProvider: register(
+				row.billing_provider,
+				row.billing_provider_as_of,
+			),
 		},
 		derived: {
 			plan: row.plan ?? undefined,

@@ -52,6 +52,8 @@ export async function saveCustomers(
 		lifecycle_stage: fields.lifecycle ?? null,
 		last_payment_status: fields.lastPayment?.value ?? null,
 		last_payment_at: fields.lastPayment?.at ?? null,
+		billing_provider: fields.billingProvider?.value ?? null,
+		billing_provider_as_of: fields.billingProvider?.at ?? null,
 		plan: derived.plan ?? null,
 		plan_status: derived.planStatus ?? null,
 		plan_as_of: derived.planAsOf ?? null,
@@ -64,12 +66,13 @@ export async function saveCustomers(
 		   app_user_id_as_of = t.app_user_id_as_of, lead_source = t.lead_source, lead_source_as_of = t.lead_source_as_of,
 		   lead_details = t.lead_details, lifecycle_stage = t.lifecycle_stage, last_payment_status = t.last_payment_status,
 		   last_payment_at = t.last_payment_at, plan = t.plan, plan_status = t.plan_status, plan_as_of = t.plan_as_of,
-		   tier = t.tier, updated_at = now()
+		   tier = t.tier, billing_provider = t.billing_provider, billing_provider_as_of = t.billing_provider_as_of,
+		   updated_at = now()
 		 from jsonb_to_recordset($1::jsonb) as t(id uuid, email text, email_source text, email_as_of timestamptz,
 		   name text, name_as_of timestamptz, phone text, phone_as_of timestamptz, app_user_id text,
 		   app_user_id_as_of timestamptz, lead_source text, lead_source_as_of timestamptz, lead_details jsonb,
 		   lifecycle_stage text, last_payment_status text, last_payment_at timestamptz, plan text, plan_status text,
-		   plan_as_of timestamptz, tier text)
+		   plan_as_of timestamptz, tier text, billing_provider text, billing_provider_as_of timestamptz)
 		 where c.id = t.id`,
 		[toJsonb(records)],
 	);
