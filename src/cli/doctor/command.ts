@@ -14,11 +14,14 @@ import {
 import { createScrubber } from "../../observability/index.ts";
 import { hostOf } from "../failure-words.ts";
 import { instanceUrl } from "../instance-api.ts";
+import { cachingChecks } from "./caching.ts";
+import { certificateChecks } from "./certificate.ts";
 import type { Check, CheckStatus } from "./check.ts";
 import { connectorChecks } from "./connectors.ts";
 import { databaseChecks } from "./database.ts";
 import { instanceChecks } from "./instance.ts";
 import { instanceConfigChecks } from "./instance-config.ts";
+import { publicUrlCheck } from "./public-url.ts";
 import { securityChecks } from "./security.ts";
 import { stripeApiChecks } from "./stripe-api.ts";
 
@@ -29,8 +32,10 @@ read), Stripe webhook secrets, the Stripe API key's permissions and webhook endp
 STRIPE_API_KEY), admin token, CORS and the clock.
 With --url (and the instance's ADMIN_TOKEN), it judges the running instance instead of this shell: the
 instance reports its own configuration (which secrets are set, never their values), connectors and
-database; then doctor tries it from outside (an unsigned webhook gets 401, /admin/api refuses requests
-without the token), marking those probes so they raise no alert.
+database, and whether its PLUMB_PUBLIC_URL is the --url address; then doctor tries it from outside:
+the TLS certificate of an https address (trusted, made out for the host, days left), no cache in front
+keeping its answers (Age, CF-Cache-Status), an unsigned webhook refused 401 by Plumb itself, /admin/api
+refusing requests without the token, marking those probes so they raise no alert.
 Exit code 1 when any check fails.`;
 
 const MARK: Readonly<Record<CheckStatus, string>> = {
@@ -114,8 +119,10 @@ async function againstInstance(
 	url: string,
 ): Promise<Array<{ heading: string; checks: Check[] }>> {
 	const host = hostOf(url);
-	const [asked, outside, stripeApi] = await Promise.all([
+	const [asked, certificate, caching, outside, stripeApi] = await Promise.all([
 		instanceConfigChecks(config, url),
+		certificateChecks(url),
+		cachingChecks(url),
 		instanceChecks(config, url),
 		// Stripe's API is tried only with a key of this shell's: the instance never hands its key out.
 		config.stripe.apiKey === undefined
@@ -129,7 +136,13 @@ async function againstInstance(
 	return [
 		{
 			heading: `The instance at ${host}, as it reports itself:`,
-			checks: [...asked.checks, ...vendors],
+			checks: [
+				...asked.checks,
+				...(asked.summary === undefined
+					? []
+					: [publicUrlCheck(asked.summary, url)]),
+				...vendors,
+			],
 		},
 		...(stripeApi.length > 0
 			? [
@@ -145,7 +158,7 @@ async function againstInstance(
 					? "(probes unmarked: without ADMIN_TOKEN they count as real failures)"
 					: "(probes marked, so they raise no alert)"
 			}:`,
-			checks: outside,
+			checks: [...certificate, ...caching, ...outside],
 		},
 	];
 }

@@ -1,7 +1,7 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
 import { PROBE_HEADER, probeMark } from "../../http/index.ts";
-import { unreachable } from "../failure-words.ts";
+import { hostOf, unreachable } from "../failure-words.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -58,12 +58,23 @@ async function unsignedWebhook(config: Config, url: string): Promise<Check> {
 		body: "{}",
 		signal: AbortSignal.timeout(TIMEOUT_MS),
 	});
-	await res.body?.cancel();
-	if (res.status === 401)
+	// Plumb's refusal is its JSON error body: a 401 without it came from something in front (a CDN's
+	// or proxy's own access rule), which would also stop Stripe's signed deliveries.
+	const body: unknown = await res.json().catch(() => undefined);
+	const fromPlumb =
+		typeof body === "object" &&
+		body !== null &&
+		(body as { error?: unknown }).error === "invalid_signature";
+	if (res.status === 401 && fromPlumb)
 		return {
 			status: "pass",
-			title:
-				"Stripe webhook: the running instance refuses an unsigned request (401)",
+			title: `Stripe webhook: an unsigned request to ${hostOf(url)} reaches Plumb and is refused (401)`,
+		};
+	if (res.status === 401)
+		return {
+			status: "fail",
+			title: `Stripe webhook: an unsigned request to ${hostOf(url)} was refused (401) by something in front of Plumb, not by Plumb`,
+			fix: "Let POST /webhooks/stripe through your CDN or proxy untouched: Plumb checks Stripe's signature itself.",
 		};
 	if (res.status === 503)
 		return {
