@@ -195,7 +195,7 @@ describe.each(backends)(
 			expect(healthy.out).toContain("Ready: every check passed.");
 			expect(healthy.code).toBe(0);
 			expect(healthy.out).toContain(
-				"✓ Stripe webhook: the running instance refuses an unsigned request (401)",
+				`✓ Stripe webhook: an unsigned request to ${new URL(url).host} reaches Plumb and is refused (401)`,
 			);
 			expect(healthy.out).toContain("✓ Zendesk: signed in as an agent");
 			expect(healthy.out).toContain(
