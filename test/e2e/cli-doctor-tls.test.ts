@@ -129,6 +129,10 @@ describe("plumb doctor --url behind an HTTPS front", () => {
 		expect(wrongName.out).toContain(
 			`✗ Stripe webhook: cannot reach ${host(fronts.wrongName)}: its TLS certificate is for another name`,
 		);
+		expect(wrongName.out).toContain(
+			"fix: Fix the certificate first (see the TLS lines): nothing reaches Plumb through it.",
+		);
+		expect(wrongName.out).not.toContain("Check that Plumb is running");
 		expect(wrongName.code).toBe(1);
 
 		expect(expired.out).toContain(

@@ -4,8 +4,8 @@
  * everything" can still keep them, which shows as an `Age` header or `CF-Cache-Status: HIT` on the
  * second of two identical requests.
  */
-import { unreachable } from "../failure-words.ts";
 import type { Check } from "./check.ts";
+import { unreachableCheck } from "./instance.ts";
 
 const TIMEOUT_MS = 10_000;
 /** A public GET any cache would keep first; asked twice so a cache has a chance to answer. */
@@ -36,13 +36,7 @@ export async function cachingChecks(url: string): Promise<Check[]> {
 			});
 		}
 	} catch (error) {
-		return [
-			{
-				status: "fail",
-				title: `Caching: ${unreachable(url, error)}`,
-				fix: "Check that Plumb is running at --url and reachable from here.",
-			},
-		];
+		return [unreachableCheck("Caching", url, error)];
 	}
 	return [cachingVerdict(answers)];
 }

@@ -1,7 +1,7 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
 import { PROBE_HEADER, probeMark } from "../../http/index.ts";
-import { hostOf, unreachable } from "../failure-words.ts";
+import { hostOf, isCertificateProblem, unreachable } from "../failure-words.ts";
 import type { Check } from "./check.ts";
 
 const TIMEOUT_MS = 10_000;
@@ -30,12 +30,23 @@ async function probe(
 	try {
 		return await run();
 	} catch (error) {
-		return {
-			status: "fail",
-			title: `${name}: ${unreachable(url, error)}`,
-			fix: "Check that Plumb is running at --url and reachable from here.",
-		};
+		return unreachableCheck(name, url, error);
 	}
+}
+
+/** The ✗ of a probe whose request failed: a certificate problem points at the TLS lines. */
+export function unreachableCheck(
+	name: string,
+	url: string,
+	error: unknown,
+): Check {
+	return {
+		status: "fail",
+		title: `${name}: ${unreachable(url, error)}`,
+		fix: isCertificateProblem(error)
+			? "Fix the certificate first (see the TLS lines): nothing reaches Plumb through it."
+			: "Check that Plumb is running at --url and reachable from here.",
+	};
 }
 
 async function unsignedWebhook(config: Config, url: string): Promise<Check> {
