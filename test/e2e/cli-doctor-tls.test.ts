@@ -141,6 +141,9 @@ describe("plumb doctor --url behind an HTTPS front", () => {
 		expect(expired.out).toContain(
 			`✗ Caching: cannot reach ${host(fronts.expired)}: its TLS certificate has expired`,
 		);
+		expect(expired.out).toContain(
+			`✗ Instance: could not ask it about its configuration (cannot reach ${host(fronts.expired)}: its TLS certificate has expired)`,
+		);
 		expect(expired.code).toBe(1);
 		for (const run of [clean, cached, refusing, wrongName, expired])
 			expect(run.out).not.toContain(TEST_ADMIN_TOKEN);
