@@ -1,7 +1,8 @@
 /**
  * `plumb doctor`: a launch-readiness checklist, ✓ or ✗ with a one-line fix each; exit 1 on any ✗.
- * With `--url` it judges the running instance: its own configuration (admin API), then from outside
- * (webhook refuses unsigned requests, /admin is closed, CORS). It never prints a secret: every line
+ * With `--url` it judges the running instance: its own configuration (admin API) and public URL, then
+ * from outside, through any CDN in front (TLS certificate, no cache, webhook refuses unsigned requests,
+ * /admin is closed, CORS). It never prints a secret: every line
  * passes the log scrubber with config's secrets.
  */
 import { parseArgs } from "node:util";
