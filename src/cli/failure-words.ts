@@ -5,6 +5,20 @@
  */
 import { isDatabaseUnavailable, pgAddress, sqlState } from "../store/index.ts";
 
+/** TLS verification codes: the address answers, but with a certificate this machine refuses. */
+const CERTIFICATE_WORDS: Readonly<Record<string, string>> = {
+	CERT_HAS_EXPIRED: "its TLS certificate has expired",
+	CERT_NOT_YET_VALID: "its TLS certificate is not valid yet",
+	DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
+	SELF_SIGNED_CERT_IN_CHAIN:
+		"its TLS certificate comes from an authority not trusted here",
+	UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+		"its TLS certificate comes from an authority not trusted here",
+	UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+		"its TLS certificate comes from an authority not trusted here",
+	ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another name",
+};
+
 /** System error codes, as undici and pg nest them in `cause`, in plain words. */
 const NETWORK_WORDS: Readonly<Record<string, string>> = {
 	ECONNREFUSED: "connection refused (nothing listens there)",
@@ -16,9 +30,7 @@ const NETWORK_WORDS: Readonly<Record<string, string>> = {
 	ENETUNREACH: "the network is unreachable",
 	UND_ERR_CONNECT_TIMEOUT: "the connection timed out",
 	UND_ERR_SOCKET: "the connection closed unexpectedly",
-	CERT_HAS_EXPIRED: "its TLS certificate has expired",
-	DEPTH_ZERO_SELF_SIGNED_CERT: "its TLS certificate is self-signed",
-	ERR_TLS_CERT_ALTNAME_INVALID: "its TLS certificate is for another name",
+	...CERTIFICATE_WORDS,
 };
 
 /** The innermost `code` of an error and its causes (ECONNREFUSED, 28P01 …). */
@@ -33,6 +45,12 @@ function innermostCode(error: unknown): string | undefined {
 		else current = (current as { cause?: unknown }).cause;
 	}
 	return found;
+}
+
+/** True when a fetch failed on the certificate, not on reaching the host. */
+export function isCertificateProblem(error: unknown): boolean {
+	const code = innermostCode(error);
+	return code !== undefined && code in CERTIFICATE_WORDS;
 }
 
 /** `host:port` of an http(s) URL (the default port spelled out), never its path or credentials. */

@@ -4,7 +4,7 @@
  * one plain sentence naming the host, never "fetch failed" and never the token.
  */
 import type { Config } from "../config/index.ts";
-import { hostOf, unreachable } from "./failure-words.ts";
+import { hostOf, isCertificateProblem, unreachable } from "./failure-words.ts";
 
 /** The instance's answer: its status and JSON body (`{error, message}` on a refusal). */
 export interface InstanceReply<T> {
@@ -52,7 +52,8 @@ export async function callInstance<T>(
 		});
 	} catch (error) {
 		throw new InstanceError(
-			`${unreachable(target, error)}; is Plumb running there?`,
+			// A refused certificate is not a Plumb that is down: the address answered.
+			`${unreachable(target, error)}${isCertificateProblem(error) ? "" : "; is Plumb running there?"}`,
 		);
 	}
 	const body = (await res.json().catch(() => undefined)) as

@@ -111,7 +111,7 @@ describe.each(backends)(
 				`✓ Stripe API versions: every one seen is known: ${STRIPE_API_VERSION} (1 event)`,
 			);
 			expect(first.out).toContain(
-				"✓ Stripe webhook: the running instance refuses an unsigned request (401)",
+				`✓ Stripe webhook: an unsigned request to ${host} reaches Plumb and is refused (401)`,
 			);
 			expect(first.out).toContain("Ready: every check passed.");
 			expect(first.code).toBe(0);

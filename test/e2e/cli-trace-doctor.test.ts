@@ -198,14 +198,14 @@ describe.each(backends)(
 			expect(healthy.out).toContain("Ready: every check passed.");
 			expect(healthy.code).toBe(0);
 			expect(healthy.out).toContain(
-				"✓ Stripe webhook: the running instance refuses an unsigned request (401)",
+				`✓ Stripe webhook: an unsigned request to ${new URL(url).host} reaches Plumb and is refused (401)`,
 			);
 			expect(healthy.out).toContain("✓ Zendesk: signed in as an agent");
 			expect(healthy.out).toContain(
 				"✓ RevenueCat webhook: the running instance refuses a request without Authorization and accepts a test event with this REVENUECAT_WEBHOOK_AUTH",
 			);
 			expect(healthy.out).toContain(
-				"✓ PayPal webhook: the running instance refuses an unsigned request (401)",
+				`✓ PayPal webhook: an unsigned request to ${new URL(url).host} reaches Plumb and is refused (401)`,
 			);
 			expect(healthy.out).toContain(
 				"✓ RevenueCat: REVENUECAT_WEBHOOK_AUTH is set",

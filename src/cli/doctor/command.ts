@@ -1,7 +1,8 @@
 /**
  * `plumb doctor`: a launch-readiness checklist, ✓ or ✗ with a one-line fix each; exit 1 on any ✗.
- * With `--url` it judges the running instance: its own configuration (admin API), then from outside
- * (webhook refuses unsigned requests, /admin is closed, CORS). It never prints a secret: every line
+ * With `--url` it judges the running instance: its own configuration (admin API) and public URL, then
+ * from outside, through any CDN in front (TLS certificate, no cache, webhook refuses unsigned requests,
+ * /admin is closed, CORS). It never prints a secret: every line
  * passes the log scrubber with config's secrets.
  */
 import { parseArgs } from "node:util";
@@ -15,11 +16,14 @@ import { createScrubber } from "../../observability/index.ts";
 import { hostOf } from "../failure-words.ts";
 import { instanceUrl } from "../instance-api.ts";
 import { billingWebhookSettingsChecks } from "./billing-webhooks.ts";
+import { cachingChecks } from "./caching.ts";
+import { certificateChecks } from "./certificate.ts";
 import type { Check, CheckStatus } from "./check.ts";
 import { connectorChecks } from "./connectors.ts";
 import { databaseChecks } from "./database.ts";
 import { instanceChecks } from "./instance.ts";
 import { instanceConfigChecks } from "./instance-config.ts";
+import { publicUrlCheck } from "./public-url.ts";
 import { securityChecks } from "./security.ts";
 import { stripeApiChecks } from "./stripe-api.ts";
 
@@ -30,8 +34,10 @@ read), Stripe webhook secrets, RevenueCat and PayPal webhook settings, the Strip
 STRIPE_API_KEY), admin token, CORS and the clock.
 With --url (and the instance's ADMIN_TOKEN), it judges the running instance instead of this shell: the
 instance reports its own configuration (which secrets are set, never their values), connectors and
-database; then doctor tries it from outside (an unsigned webhook gets 401, /admin/api refuses requests
-without the token), marking those probes so they raise no alert.
+database, and whether its PLUMB_PUBLIC_URL is the --url address; then doctor tries it from outside:
+the TLS certificate of an https address (trusted, made out for the host, days left), no cache in front
+keeping its answers (Age, CF-Cache-Status), an unsigned webhook refused 401 by Plumb itself, /admin/api
+refusing requests without the token, marking those probes so they raise no alert.
 Exit code 1 when any check fails.`;
 
 const MARK: Readonly<Record<CheckStatus, string>> = {
@@ -117,7 +123,9 @@ async function againstInstance(
 ): Promise<Array<{ heading: string; checks: Check[] }>> {
 	const host = hostOf(url);
 	const asked = await instanceConfigChecks(config, url);
-	const [outside, stripeApi] = await Promise.all([
+	const [certificate, caching, outside, stripeApi] = await Promise.all([
+		certificateChecks(url),
+		cachingChecks(url),
 		instanceChecks(config, url, asked.summary?.variables.set ?? []),
 		// Stripe's API is tried only with a key of this shell's: the instance never hands its key out.
 		config.stripe.apiKey === undefined
@@ -131,7 +139,13 @@ async function againstInstance(
 	return [
 		{
 			heading: `The instance at ${host}, as it reports itself:`,
-			checks: [...asked.checks, ...vendors],
+			checks: [
+				...asked.checks,
+				...(asked.summary === undefined
+					? []
+					: [publicUrlCheck(asked.summary, url)]),
+				...vendors,
+			],
 		},
 		...(stripeApi.length > 0
 			? [
@@ -147,7 +161,7 @@ async function againstInstance(
 					? "(probes unmarked: without ADMIN_TOKEN they count as real failures)"
 					: "(probes marked, so they raise no alert)"
 			}:`,
-			checks: outside,
+			checks: [...certificate, ...caching, ...outside],
 		},
 	];
 }

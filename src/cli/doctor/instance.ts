@@ -1,6 +1,6 @@
 /** `plumb doctor --url`: the running instance checked from outside, the way an attacker would try it. */
 import type { Config } from "../../config/index.ts";
-import { unreachable } from "../failure-words.ts";
+import { hostOf, isCertificateProblem, unreachable } from "../failure-words.ts";
 import { revenueCatInstanceCheck } from "./billing-webhooks.ts";
 import type { Check } from "./check.ts";
 import { probeHeaders } from "./probe-headers.ts";
@@ -59,15 +59,29 @@ async function probe(
 	try {
 		return await run();
 	} catch (error) {
-		return {
-			status: "fail",
-			title: `${name}: ${unreachable(url, error)}`,
-			fix: "Check that Plumb is running at --url and reachable from here.",
-		};
+		return unreachableCheck(name, url, error);
 	}
 }
 
-/** An unsigned request to a provider's webhook must get 401; a 503 means its setting is missing there. */
+/** The ✗ of a probe whose request failed: a certificate problem points at the TLS lines. */
+export function unreachableCheck(
+	name: string,
+	url: string,
+	error: unknown,
+): Check {
+	return {
+		status: "fail",
+		title: `${name}: ${unreachable(url, error)}`,
+		fix: isCertificateProblem(error)
+			? "Fix the certificate first (see the TLS lines): nothing reaches Plumb through it."
+			: "Check that Plumb is running at --url and reachable from here.",
+	};
+}
+
+/**
+ * An unsigned request to a provider's webhook must reach Plumb and get its 401; a 401 from something in
+ * front of Plumb, or a 503 (the setting is missing there), is a ✗.
+ */
 async function unsignedWebhook(
 	config: Config,
 	url: string,
@@ -84,11 +98,23 @@ async function unsignedWebhook(
 		body: "{}",
 		signal: AbortSignal.timeout(TIMEOUT_MS),
 	});
-	await res.body?.cancel();
-	if (res.status === 401)
+	// Plumb's refusal is its JSON error body: a 401 without it came from something in front (a CDN's
+	// or proxy's own access rule), which would also stop Stripe's signed deliveries.
+	const body: unknown = await res.json().catch(() => undefined);
+	const fromPlumb =
+		typeof body === "object" &&
+		body !== null &&
+		(body as { error?: unknown }).error === "invalid_signature";
+	if (res.status === 401 && fromPlumb)
 		return {
 			status: "pass",
-			title: `${name} webhook: the running instance refuses an unsigned request (401)`,
+			title: `${name} webhook: an unsigned request to ${hostOf(url)} reaches Plumb and is refused (401)`,
+		};
+	if (res.status === 401)
+		return {
+			status: "fail",
+			title: `${name} webhook: an unsigned request to ${hostOf(url)} was refused (401) by something in front of Plumb, not by Plumb`,
+			fix: `Let POST ${path} through your CDN or proxy untouched: Plumb checks ${name}'s signature itself.`,
 		};
 	if (res.status === 503)
 		return {
