@@ -1,0 +1,414 @@
+/**
+ * The scale-out run of issue 18 (item 2), shared by test/e2e/scale-out.test.ts and bench/scale.ts:
+ * `serves` × `plumb serve` and `workers` × `plumb worker` as real child processes on one Postgres
+ * database, the HubSpot and Zendesk stand-ins, and signed Stripe events posted round-robin with
+ * some sent again to every serve process at once. Optionally one worker is SIGKILLed (by its pid)
+ * midway and started again. The run returns what the checks need: how often each event was stored,
+ * what the stand-ins received, a canonical dump of the business state, and the timings.
+ */
+
+import pg from "pg";
+import { TEST_ADMIN_TOKEN, TEST_STRIPE_SECRET } from "./app.ts";
+import { type Child, freePort, isAlive, runPlumb, waitFor } from "./child.ts";
+import { envelope, sign } from "./stripe.ts";
+import {
+	startHubSpotStandIn,
+	startZendeskStandIn,
+} from "./vendor-stand-ins.ts";
+
+const HUBSPOT_TOKEN = "pat-na1-scale-0000-1111-2222";
+const ZENDESK = { email: "ops@scale.example", token: "zd-scale-token-0123" };
+
+const DAY = 86_400;
+
+export interface ScaleEvent {
+	id: string;
+	body: string;
+}
+
+export interface ScaleInput {
+	events: ScaleEvent[];
+	/** Every customer's e-mail (each must end as one HubSpot contact). */
+	emails: string[];
+	/** The e-mails whose two failed payments must open exactly one Zendesk ticket. */
+	ticketEmails: string[];
+}
+
+/**
+ * About `total` events for total/3.5 customers: a checkout, a subscription, a paid invoice, and for
+ * every fourth customer two failed attempts of the next invoice a day apart (the billing
+ * escalation: one ticket). Each customer's events are a second apart, so the state they fold to does not depend on
+ * which process handles which event.
+ */
+export function scaleInput(total: number, tag: string): ScaleInput {
+	const events: ScaleEvent[] = [];
+	const emails: string[] = [];
+	const ticketEmails: string[] = [];
+	const base = Math.floor(Date.now() / 1000) - 3 * DAY;
+	for (let n = 0; events.length < total; n++) {
+		const email = `c${n}@${tag}.scale.example`;
+		const customer = `cus_${tag}_${n}`;
+		const subscription = `sub_${tag}_${n}`;
+		const add = (
+			type: string,
+			object: Record<string, unknown>,
+			i: number,
+			later = 0,
+		) => {
+			const id = `evt_s_${tag}_${n}_${i}`;
+			const created = base + n * 10 + i + later;
+			events.push({ id, body: envelope(type, object, { id, created }) });
+		};
+		emails.push(email);
+		add(
+			"checkout.session.completed",
+			{
+				id: `cs_${tag}_${n}`,
+				object: "checkout.session",
+				customer,
+				customer_details: { email, name: `Customer ${n}` },
+				client_reference_id: `user-${tag}-${n}`,
+				payment_status: "paid",
+				mode: "payment",
+				payment_intent: `pi_${tag}_${n}_0`,
+				amount_total: 2000,
+				currency: "usd",
+			},
+			0,
+		);
+		add(
+			"customer.subscription.created",
+			{
+				id: subscription,
+				object: "subscription",
+				customer,
+				status: "active",
+				cancel_at_period_end: false,
+				items: {
+					data: [
+						{ price: { id: "price_pro", lookup_key: null, nickname: null } },
+					],
+				},
+			},
+			1,
+		);
+		const invoice = (i: number) => ({
+			id: `in_${tag}_${n}_${i}`,
+			object: "invoice",
+			customer,
+			customer_email: email,
+			currency: "usd",
+			payment_intent: `pi_${tag}_${n}_${i}`,
+			parent: { subscription_details: { subscription } },
+		});
+		add(
+			"invoice.paid",
+			{ ...invoice(1), status: "paid", amount_paid: 2000 },
+			2,
+		);
+		if (n % 4 === 0) {
+			ticketEmails.push(email);
+			for (const attempt of [1, 2])
+				add(
+					"invoice.payment_failed",
+					{
+						...invoice(2),
+						status: "open",
+						amount_due: 2000,
+						attempt_count: attempt,
+					},
+					2 + attempt,
+					// A day apart: two reports within ATTEMPT_GAP_MS would count as one failure.
+					(attempt - 1) * DAY,
+				);
+		}
+	}
+	return { events, emails, ticketEmails };
+}
+
+export interface ScaleOptions {
+	/** A database on the test's Postgres server (migrated or not: Plumb migrates at start). */
+	databaseUrl: string;
+	serves: number;
+	workers: number;
+	input: ScaleInput;
+	/** Every `duplicateEvery`-th event is also sent to every other serve process, at the same time. */
+	duplicateEvery: number;
+	/** SIGKILL worker 1 once half the events are acknowledged, then start it again. */
+	killWorker: boolean;
+	/** Concurrent webhook posts. */
+	concurrency?: number;
+}
+
+export interface ScaleResult {
+	/** external_id → rows stored with it. */
+	stored: Map<string, number>;
+	/** HubSpot: contacts by e-mail, and upserts received per e-mail. */
+	contacts: Set<string>;
+	upserts: Map<string, number>;
+	/** Zendesk: tickets created per external id (issue key). */
+	tickets: Map<string, number>;
+	ticketEmails: Set<string>;
+	/** Canonical dump of customers, payments, subscriptions, tickets and deliveries (no ids, no times). */
+	state: string;
+	posts: number;
+	/** First post to last 2xx, ms. */
+	ingestMs: number;
+	/** First post to the last delivery succeeded, ms. */
+	totalMs: number;
+	deliveries: number;
+	/** Per delivery: its event's received_at → succeeded_at, ms (database clock). */
+	deliveredMs: number[];
+	/** The killed worker: spawn → ready again, ms. */
+	restartMs: number | undefined;
+	/** Why something went wrong (a process died, a drain timed out). */
+	problems: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function tail(child: Child): string {
+	return child.output().trim().split("\n").slice(-5).join("\n");
+}
+
+async function post(url: string, event: ScaleEvent): Promise<boolean> {
+	try {
+		const res = await fetch(url, {
+			method: "POST",
+			headers: {
+				"content-type": "application/json; charset=utf-8",
+				"stripe-signature": sign(event.body),
+			},
+			body: event.body,
+			signal: AbortSignal.timeout(20_000),
+		});
+		await res.arrayBuffer();
+		return res.status >= 200 && res.status < 300;
+	} catch {
+		return false;
+	}
+}
+
+/** Posts to `url` until 2xx, as Stripe retries. */
+async function deliver(
+	url: string,
+	event: ScaleEvent,
+	deadline: number,
+): Promise<void> {
+	while (!(await post(url, event))) {
+		if (Date.now() > deadline)
+			throw new Error(`${event.id} never acknowledged by ${url}`);
+		await sleep(200);
+	}
+}
+
+/** Issue keys name rows by their (random) uuids: each becomes "<id>"; the row's customer is in the dump. */
+const withoutIds = (column: string) =>
+	`regexp_replace(${column}, '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}', '<id>', 'g')`;
+
+/**
+ * Business state without ids or times: rows joined to their customer's e-mail, sorted. The
+ * deliveries table is left out: how many CRM syncs a customer's events coalesce into depends on
+ * timing; the stand-ins' counts check what they did.
+ */
+export async function canonicalState(pool: pg.Pool): Promise<string> {
+	const q = async (sql: string) =>
+		(await pool.query(sql)).rows.map((r) => JSON.stringify(r)).sort();
+	const dump = {
+		customers: await q(
+			`select email, email_source, name, app_user_id, plan, plan_status, tier, lifecycle_stage,
+			        lead_source, last_payment_status, merged_into is not null as merged
+			   from plumb.customers`,
+		),
+		identities: await q(
+			`select i.kind, i.value, c.email from plumb.customer_identities i
+			   left join plumb.customers c on c.id = i.customer_id`,
+		),
+		payments: await q(
+			`select c.email, p.status, p.amount, p.currency, p.amount_refunded, p.plan, p.subscription_ref,
+			        p.dispute_ref, (select array_agg(r.ref order by r.ref) from plumb.payment_refs r where r.payment_id = p.id) as refs
+			   from plumb.payments p left join plumb.customers c on c.id = p.customer_id`,
+		),
+		subscriptions: await q(
+			`select s.provider_ref, c.email, s.status, s.cancel_at_period_end, s.plan, s.price_id
+			   from plumb.subscriptions s left join plumb.customers c on c.id = s.customer_id`,
+		),
+		tickets: await q(
+			`select c.email, ${withoutIds("t.issue_key")} as issue_key, t.category, t.priority, t.subject, t.status
+			   from plumb.tickets t left join plumb.customers c on c.id = t.customer_id`,
+		),
+	};
+	return JSON.stringify(dump, null, 1);
+}
+
+export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
+	const problems: string[] = [];
+	const hubspot = await startHubSpotStandIn({ token: HUBSPOT_TOKEN });
+	const zendesk = await startZendeskStandIn(ZENDESK);
+	const verify = new pg.Pool({ connectionString: options.databaseUrl, max: 2 });
+	verify.on("error", () => {});
+	const ports = await Promise.all(
+		Array.from({ length: options.serves }, () => freePort()),
+	);
+	const common: Record<string, string> = {
+		DATABASE_URL: options.databaseUrl,
+		STRIPE_WEBHOOK_SECRET: TEST_STRIPE_SECRET,
+		ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+		HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+		HUBSPOT_BASE_URL: hubspot.url,
+		ZENDESK_BASE_URL: zendesk.url,
+		ZENDESK_EMAIL: ZENDESK.email,
+		ZENDESK_API_TOKEN: ZENDESK.token,
+		LOG_LEVEL: "warn",
+		PLUMB_HUBSPOT_RATE: "unlimited",
+		PLUMB_ZENDESK_RATE: "unlimited",
+		PLUMB_DELIVERY_TIMEOUT: "2s",
+		PLUMB_DELIVERY_BACKOFF_BASE: "100ms",
+		PLUMB_DELIVERY_BACKOFF_MAX: "1s",
+		PLUMB_DELIVERY_POLL_INTERVAL: "250ms",
+		// Short, so the killed worker's claimed deliveries are taken back within seconds.
+		PLUMB_DELIVERY_LEASE: "5s",
+	};
+	const children: Child[] = [];
+	const serveUrls = ports.map((port) => `http://127.0.0.1:${port}`);
+	const startServe = async (port: number) => {
+		const child = runPlumb(["serve"], { ...common, PORT: String(port) });
+		children.push(child);
+		await waitFor(async () => {
+			if (!isAlive(child)) throw new Error(`serve exited:\n${tail(child)}`);
+			return (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200;
+		}, 30_000);
+		return child;
+	};
+	const startWorker = async () => {
+		// The worker logs its start line at info; the rest of its output stays at warn.
+		const child = runPlumb(["worker"], { ...common, LOG_LEVEL: "info" });
+		children.push(child);
+		await waitFor(() => {
+			if (!isAlive(child)) throw new Error(`worker exited:\n${tail(child)}`);
+			return child.output().includes("delivery worker started");
+		}, 30_000);
+		return child;
+	};
+	try {
+		// One serve first: it applies the migrations (under an advisory lock), the rest start at once.
+		const [firstPort, ...otherPorts] = ports;
+		await startServe(firstPort as number);
+		await Promise.all(otherPorts.map(startServe));
+		const workers = await Promise.all(
+			Array.from({ length: options.workers }, startWorker),
+		);
+
+		const { events } = options.input;
+		const webhook = (i: number) =>
+			`${serveUrls[i % serveUrls.length]}/webhooks/stripe`;
+		const started = Date.now();
+		const deadline = started + 120_000;
+		let next = 0;
+		let acked = 0;
+		let posts = 0;
+		let restartMs: number | undefined;
+		let killing: Promise<void> | undefined;
+		const kill = async () => {
+			const victim = workers[0] as Child;
+			if (victim.process.pid !== undefined)
+				process.kill(victim.process.pid, "SIGKILL");
+			await victim.exited;
+			const spawnAt = Date.now();
+			workers[0] = await startWorker();
+			restartMs = Date.now() - spawnAt;
+		};
+		const client = async () => {
+			while (next < events.length) {
+				const i = next++;
+				const event = events[i] as ScaleEvent;
+				const targets =
+					i % options.duplicateEvery === 0
+						? serveUrls.map((url) => `${url}/webhooks/stripe`)
+						: [webhook(i)];
+				posts += targets.length;
+				await Promise.all(targets.map((url) => deliver(url, event, deadline)));
+				acked += 1;
+				if (options.killWorker && !killing && acked >= events.length / 2)
+					killing = kill();
+			}
+		};
+		await Promise.all(Array.from({ length: options.concurrency ?? 8 }, client));
+		const ingestMs = Date.now() - started;
+		await killing;
+
+		// Drain: every event processed, every delivery settled.
+		const drainDeadline = Date.now() + 90_000;
+		for (;;) {
+			const dead = children.filter((c) => !isAlive(c) && !c.process.signalCode);
+			if (dead.length > 0) {
+				problems.push(...dead.map((c) => `a process exited:\n${tail(c)}`));
+				break;
+			}
+			const { rows } = await verify.query<{
+				pending: number;
+				unsettled: number;
+			}>(
+				`select (select count(*)::int from plumb.events where status not in ('processed', 'failed')) as pending,
+				        (select count(*)::int from plumb.deliveries where status not in ('succeeded', 'skipped', 'dead')) as unsettled`,
+			);
+			if (rows[0]?.pending === 0 && rows[0]?.unsettled === 0) break;
+			if (Date.now() > drainDeadline) {
+				problems.push(`not drained: ${JSON.stringify(rows[0])}`);
+				break;
+			}
+			await sleep(200);
+		}
+
+		const stored = new Map<string, number>();
+		for (const row of (
+			await verify.query<{ external_id: string; n: number }>(
+				"select external_id, count(*)::int as n from plumb.events group by external_id",
+			)
+		).rows)
+			stored.set(row.external_id, row.n);
+		const upserts = new Map<string, number>();
+		for (const write of hubspot.writes)
+			upserts.set(write.email, (upserts.get(write.email) ?? 0) + 1);
+		const tickets = new Map<string, number>();
+		const ticketEmails = new Set<string>();
+		for (const ticket of zendesk.tickets.values()) {
+			const key = String(ticket.external_id);
+			tickets.set(key, (tickets.get(key) ?? 0) + 1);
+			const requester = ticket.requester as { email?: string } | undefined;
+			if (requester?.email) ticketEmails.add(requester.email);
+		}
+		const timing = await verify.query<{ ms: number; done: Date }>(
+			`select extract(epoch from (d.succeeded_at - e.received_at)) * 1000 as ms, d.succeeded_at as done
+			   from plumb.deliveries d join plumb.events e on e.id = d.event_id
+			  where d.status = 'succeeded'`,
+		);
+		const lastDone = Math.max(
+			...timing.rows.map((r) => new Date(r.done).getTime()),
+		);
+		return {
+			stored,
+			contacts: new Set(hubspot.contacts.keys()),
+			upserts,
+			tickets,
+			ticketEmails,
+			state: await canonicalState(verify),
+			posts,
+			ingestMs,
+			totalMs: lastDone - started,
+			deliveries: timing.rows.length,
+			deliveredMs: timing.rows.map((r) => Number(r.ms)),
+			restartMs,
+			problems,
+		};
+	} finally {
+		for (const child of children) {
+			if (isAlive(child) && child.process.pid !== undefined)
+				process.kill(child.process.pid, "SIGKILL");
+			await child.exited;
+		}
+		await verify.end().catch(() => {});
+		await hubspot.close();
+		await zendesk.close();
+	}
+}
