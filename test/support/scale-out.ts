@@ -132,7 +132,10 @@ export interface ScaleOptions {
 	serves: number;
 	workers: number;
 	input: ScaleInput;
-	/** Every `duplicateEvery`-th event is also sent to every other serve process, at the same time. */
+	/**
+	 * Every `duplicateEvery`-th event is posted to every serve process at the same time (twice to
+	 * the one serve process when there is only one).
+	 */
 	duplicateEvery: number;
 	/** SIGKILL worker 1 once half the events are acknowledged, then start it again. */
 	killWorker: boolean;
@@ -303,7 +306,8 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
 		const webhook = (i: number) =>
 			`${serveUrls[i % serveUrls.length]}/webhooks/stripe`;
 		const started = Date.now();
-		const deadline = started + 120_000;
+		// Generous for a shared machine: a stall shows as a slow figure before it fails the run.
+		const deadline = started + 60_000 + events.length * 60;
 		let next = 0;
 		let acked = 0;
 		let posts = 0;
@@ -324,7 +328,9 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
 				const event = events[i] as ScaleEvent;
 				const targets =
 					i % options.duplicateEvery === 0
-						? serveUrls.map((url) => `${url}/webhooks/stripe`)
+						? Array.from({ length: Math.max(2, serveUrls.length) }, (_, k) =>
+								webhook(i + k),
+							)
 						: [webhook(i)];
 				posts += targets.length;
 				await Promise.all(targets.map((url) => deliver(url, event, deadline)));
@@ -338,7 +344,7 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
 		await killing;
 
 		// Drain: every event processed, every delivery settled.
-		const drainDeadline = Date.now() + 90_000;
+		const drainDeadline = Date.now() + 60_000 + events.length * 30;
 		for (;;) {
 			const dead = children.filter((c) => !isAlive(c) && !c.process.signalCode);
 			if (dead.length > 0) {
@@ -411,4 +417,47 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
 		await hubspot.close();
 		await zendesk.close();
 	}
+}
+
+/**
+ * What a run broke, spelled out (empty when it kept every promise): each event stored once, one
+ * HubSpot contact per customer, one Zendesk ticket per billing episode. Upserts are not counted:
+ * a worker killed between a HubSpot call and its record sends the call again once its lease ends
+ * (at least once), and the upsert by e-mail makes that repeat harmless; the contact is the effect.
+ */
+export function scaleViolations(run: ScaleResult, input: ScaleInput): string[] {
+	const out = [...run.problems];
+	const sameSet = (what: string, got: Iterable<string>, want: string[]) => {
+		const g = new Set(got);
+		const missing = want.filter((x) => !g.has(x));
+		const extra = [...g].filter((x) => !want.includes(x));
+		if (missing.length + extra.length > 0)
+			out.push(
+				`${what}: ${missing.length} missing (${missing.slice(0, 3).join(", ")}), ${extra.length} unexpected (${extra.slice(0, 3).join(", ")})`,
+			);
+	};
+	const notOnce = input.events.filter((e) => run.stored.get(e.id) !== 1);
+	if (notOnce.length > 0)
+		out.push(
+			`${notOnce.length} events not stored exactly once, e.g. ${notOnce
+				.slice(0, 3)
+				.map((e) => `${e.id} ×${run.stored.get(e.id) ?? 0}`)
+				.join(", ")}`,
+		);
+	if (run.stored.size !== input.events.length)
+		out.push(
+			`${run.stored.size} distinct events stored, ${input.events.length} sent`,
+		);
+	sameSet("HubSpot contacts", run.contacts, input.emails);
+	const doubled = [...run.tickets].filter(([, n]) => n !== 1);
+	if (doubled.length > 0)
+		out.push(
+			`Zendesk tickets made more than once: ${doubled.map(([k, n]) => `${k} ×${n}`).join(", ")}`,
+		);
+	if (run.tickets.size !== input.ticketEmails.length)
+		out.push(
+			`${run.tickets.size} Zendesk issue keys, ${input.ticketEmails.length} expected`,
+		);
+	sameSet("Zendesk ticket requesters", run.ticketEmails, input.ticketEmails);
+	return out;
 }
