@@ -152,6 +152,12 @@ export interface ScaleResult {
 	/** Zendesk: tickets created per external id (issue key). */
 	tickets: Map<string, number>;
 	ticketEmails: Set<string>;
+	/**
+	 * Customers whose HubSpot contact, after the drain, disagrees with Plumb's own row on a value
+	 * Plumb knows ("c3@…: plumb_tier free ≠ standard"). Reported, not part of scaleViolations: see
+	 * docs/scaling.md, "Scale-out test".
+	 */
+	crmBehind: string[];
 	/** Canonical dump of customers, payments, subscriptions, tickets and deliveries (no ids, no times). */
 	state: string;
 	posts: number;
@@ -392,7 +398,23 @@ export async function runScale(options: ScaleOptions): Promise<ScaleResult> {
 		const lastDone = Math.max(
 			...timing.rows.map((r) => new Date(r.done).getTime()),
 		);
+		const crmBehind: string[] = [];
+		const customers = await verify.query<Record<string, string | Date | null>>(
+			`select email, plan as plumb_plan, plan_status as plumb_plan_status, tier as plumb_tier,
+			        last_payment_status as plumb_last_payment_status, last_payment_at as plumb_last_payment_at
+			   from plumb.customers where email is not null`,
+		);
+		for (const { email, ...known } of customers.rows) {
+			const contact = hubspot.contacts.get(String(email));
+			for (const [name, value] of Object.entries(known)) {
+				if (value === null) continue;
+				const want = value instanceof Date ? value.toISOString() : value;
+				const got = contact?.properties[name];
+				if (got !== want) crmBehind.push(`${email}: ${name} ${got} ≠ ${want}`);
+			}
+		}
 		return {
+			crmBehind,
 			stored,
 			contacts: new Set(hubspot.contacts.keys()),
 			upserts,
