@@ -10,10 +10,10 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
+import { scaleInput } from "../test/support/scale-input.ts";
 import {
 	runScale,
 	type ScaleResult,
-	scaleInput,
 	scaleViolations,
 } from "../test/support/scale-out.ts";
 import { runBench } from "./support/cleanup.ts";

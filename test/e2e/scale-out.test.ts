@@ -7,7 +7,8 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { freshDb, type TestDb } from "../support/db.ts";
-import { runScale, scaleInput, scaleViolations } from "../support/scale-out.ts";
+import { scaleInput } from "../support/scale-input.ts";
+import { runScale, scaleViolations } from "../support/scale-out.ts";
 
 const EVENTS = Number(process.env.PLUMB_SCALE_EVENTS ?? 300);
 
