@@ -51,6 +51,9 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
 				expect(scaled.restartMs).toBeDefined();
 				expect(scaled.posts).toBeGreaterThan(input.events.length);
 				expect(scaled.state).toEqual(single.state);
+				// Every change Plumb made reached the CRM: a sync never goes out before the change it stands for.
+				expect(scaled.crmBehind).toEqual([]);
+				expect(single.crmBehind).toEqual([]);
 			},
 			// Two deployments of ~300 events each on a shared 2-core machine.
 			EVENTS > 300 ? 600_000 : 60_000,

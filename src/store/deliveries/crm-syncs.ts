@@ -31,12 +31,27 @@ export interface NewCrmSync {
 /**
  * Inserts CRM syncs in one statement. ON CONFLICT DO NOTHING also covers the unique index: a
  * customer with a sync already waiting gets no second one. Returns how many were new.
+ *
+ * The waiting syncs are locked first, in this (the state change's) transaction. A sync reads the
+ * customer when it is sent, so the one that stands for this change must not be claimed before the
+ * change commits: locked, the delivery worker's SKIP LOCKED claim passes it by until then. One
+ * claimed a moment earlier is no longer waiting (the lock's re-check drops it), and this change gets a
+ * sync of its own. Without the lock, that sync could go out with the customer as it was, and the change
+ * would never reach the CRM.
  */
 export async function insertCrmSyncs(
 	tx: Db,
 	syncs: readonly NewCrmSync[],
 ): Promise<number> {
 	if (syncs.length === 0) return 0;
+	await tx.query(
+		`select id from plumb.deliveries
+		 where action = 'crm_sync' and status in ('pending', 'retry_pending')
+		   and customer_id = any($1::uuid[])
+		 order by customer_id
+		 for update`,
+		[syncs.map((sync) => sync.customerId)],
+	);
 	const records = syncs.map((sync) => ({
 		destination: "hubspot",
 		action: "crm_sync",
