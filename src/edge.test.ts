@@ -6,7 +6,7 @@ import { createEdgeIngest } from "./edge.ts";
 describe("the edge ingest (src/edge.ts)", () => {
 	it("refuses to start without DATABASE_URL, naming it: an edge function has no disk for PGlite", () => {
 		expect(() => createEdgeIngest({})).toThrow(
-			/DATABASE_URL: required at the edge, or SUPABASE_DB_URL/,
+			/DATABASE_URL must be set at the edge, or SUPABASE_DB_URL/,
 		);
 	});
 

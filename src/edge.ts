@@ -44,7 +44,7 @@ export function createEdgeIngest(
 	const url = config.database.url;
 	if (url === undefined)
 		throw new ConfigError([
-			"DATABASE_URL: required at the edge, or SUPABASE_DB_URL (there is no disk there for the embedded database)",
+			"DATABASE_URL must be set at the edge, or SUPABASE_DB_URL (there is no disk there for the embedded database)",
 		]);
 	const db = openPg({ connectionString: url, max: EDGE_POOL_SIZE });
 	const logger = createLogger({
