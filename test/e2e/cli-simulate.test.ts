@@ -16,6 +16,7 @@ import {
 	runPlumb,
 	waitFor,
 } from "../support/child.ts";
+import { TEST_REVENUECAT_AUTH } from "../support/revenuecat.ts";
 
 async function finished(
 	child: Child,
@@ -95,9 +96,20 @@ describe("plumb simulate", () => {
 				SUPABASE_JWT_SECRET: "simulate-test-jwt-secret-0123456789abcdef",
 				SUPABASE_WEBHOOK_SECRET: "simulate-test-supabase-webhook-secret",
 				ZENDESK_WEBHOOK_SECRET: "c2ltdWxhdGUtdGVzdC16ZW5kZXNrLXNlY3JldA==",
+				REVENUECAT_WEBHOOK_AUTH: TEST_REVENUECAT_AUTH,
 			}),
 		);
 		for (const line of [
+			"✓ Katherine starts a free trial in the app (RevenueCat INITIAL_PURCHASE, TRIAL) → 200",
+			"✓ The App Store cannot renew it (RevenueCat BILLING_ISSUE) (again) → 200 duplicate",
+			"✓ Katherine's subscription expires (RevenueCat EXPIRATION, BILLING_ERROR) → 200",
+			"– PayPal → not sent: only PayPal can sign its deliveries",
+			"✓ Katherine: plan canceled",
+			"✓ Katherine: linked to the app's user 00000000-0000-4000-8000-",
+			"✓ Katherine: one customer with katherine+",
+			"✓ Katherine: 1 billing ticket(s)",
+			"✓ Katherine: 1 alert(s) sent to Slack",
+			"✓ Katherine: Zendesk ticket created",
 			"✓ Grace's renewal fails again (attempt 2), delivered late (again) → 200 duplicate",
 			"✓ Grace asks for help in the app (support_requested) → 202",
 			"✓ Zendesk: the support ticket is solved (ticket.status_changed) → 200",
@@ -189,24 +201,44 @@ describe("plumb simulate", () => {
 		expect(wrongAdmin.code).toBe(1);
 	}, 60_000);
 
-	it("says which secret to set, names an instance it cannot reach, and a usage error is exit 2", async () => {
+	it("says which secret to set, leaves RevenueCat out with a – line when it is not set, names an instance it cannot reach, and a usage error is exit 2", async () => {
 		const { env } = await envAt();
 		const closed = await freePort();
-		const [unset, unknown, nobody] = await Promise.all([
-			finished(
-				plumb(["simulate", "first-payment"], {
-					PORT: env.PORT,
-					PLUMB_DATA_DIR: dataDir,
-				}),
-			),
-			finished(plumb(["simulate", "everything"], env)),
-			finished(
-				plumb(
-					["simulate", "first-payment", "--url", `http://127.0.0.1:${closed}`],
-					env,
+		const [unset, unknown, nobody, inAppUnset, withoutRevenueCat] =
+			await Promise.all([
+				finished(
+					plumb(["simulate", "first-payment"], {
+						PORT: env.PORT,
+						PLUMB_DATA_DIR: dataDir,
+					}),
 				),
-			),
-		]);
+				finished(plumb(["simulate", "everything"], env)),
+				finished(
+					plumb(
+						[
+							"simulate",
+							"first-payment",
+							"--url",
+							`http://127.0.0.1:${closed}`,
+						],
+						env,
+					),
+				),
+				finished(plumb(["simulate", "in-app"], env)),
+				finished(plumb(["simulate", "full", "--exit", "--wait", "20s"], env)),
+			]);
+		expect(inAppUnset.out).toContain(
+			'REVENUECAT_WEBHOOK_AUTH is not set. For a local try-out:\n      export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"',
+		);
+		expect(inAppUnset.code).toBe(1);
+		// One line for the whole journey, and none of Katherine's checks.
+		expect(withoutRevenueCat.out).toContain(
+			'– RevenueCat journey → left out: REVENUECAT_WEBHOOK_AUTH is not set. To include it: export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"',
+		);
+		expect(withoutRevenueCat.out).not.toMatch(/\(RevenueCat [A-Z_]+.*\) →/);
+		expect(withoutRevenueCat.out).not.toContain("Katherine:");
+		expect(withoutRevenueCat.out).toContain("– PayPal → not sent");
+		expect(withoutRevenueCat.code).toBe(0);
 		expect(nobody.out).toContain(
 			`cannot reach the instance at http://127.0.0.1:${closed}: ECONNREFUSED`,
 		);
@@ -217,8 +249,8 @@ describe("plumb simulate", () => {
 		expect(unset.out).toContain("export ADMIN_TOKEN=$(openssl rand -hex 32)");
 		expect(unset.code).toBe(1);
 		expect(unknown.out).toContain(
-			'Unknown scenario "everything": choose first-payment or full.',
+			'Unknown scenario "everything": choose first-payment, full, in-app.',
 		);
 		expect(unknown.code).toBe(2);
-	}, 30_000);
+	}, 60_000);
 });

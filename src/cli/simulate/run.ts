@@ -14,6 +14,7 @@ import type { Instance } from "./instance.ts";
 import type { Scenario, Send, SimUser } from "./scenarios.ts";
 import {
 	intent,
+	revenueCatWebhook,
 	type SignedRequest,
 	stripeWebhook,
 	supabaseAccessToken,
@@ -30,7 +31,13 @@ export interface SimulateSecrets {
 	apiKey: string | undefined;
 	supabaseWebhookSecret: string | undefined;
 	zendeskWebhookSecret: string | undefined;
+	/** REVENUECAT_WEBHOOK_AUTH: the Authorization header value RevenueCat sends. */
+	revenueCatAuthorization: string | undefined;
 }
+
+/** Why the RevenueCat journey is left out, and how to include it. */
+export const REVENUECAT_LEFT_OUT =
+	'REVENUECAT_WEBHOOK_AUTH is not set. To include it: export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)" here and where the instance runs (the value set in RevenueCat\'s webhook settings)';
 
 export interface SentLine {
 	mark: Check["mark"];
@@ -71,14 +78,21 @@ export async function runScenario(
 			progress(send.what);
 			const prepared = await prepare(send, secrets);
 			if (typeof prepared === "string") {
+				// A source left out is said once, not once per event.
+				if (send.kind === "revenuecat" && skipped.has("revenuecat")) continue;
 				skipped.add(send.kind);
-				sent.push({ mark: "–", what: send.what, answer: prepared });
+				sent.push(
+					send.kind === "revenuecat"
+						? { mark: "–", what: "RevenueCat journey", answer: prepared }
+						: { mark: "–", what: send.what, answer: prepared },
+				);
 				continue;
 			}
 			const { status, body } = await instance.send(prepared.request);
 			const expected = send.kind === "intent" ? 202 : 200;
 			const duplicateOk =
-				send.kind !== "stripe" || body?.duplicate === send.duplicate;
+				(send.kind !== "stripe" && send.kind !== "revenuecat") ||
+				body?.duplicate === send.duplicate;
 			const ok = status === expected && duplicateOk;
 			sent.push({
 				mark: ok ? "✓" : "✗",
@@ -94,9 +108,23 @@ export async function runScenario(
 					checks: [],
 					stopped: `the instance refused the signature of ${send.kind === "stripe" ? "a Stripe event: STRIPE_WEBHOOK_SECRET" : "a webhook: its secret"} here is not the instance's. Run simulate with the same environment as the instance.`,
 				};
+			if (send.kind === "revenuecat" && (status === 401 || status === 503))
+				return {
+					sent,
+					checks: [],
+					stopped:
+						status === 401
+							? "the instance refused RevenueCat's Authorization header: REVENUECAT_WEBHOOK_AUTH here is not the instance's. Run simulate with the same environment as the instance."
+							: "the instance has no REVENUECAT_WEBHOOK_AUTH: start it with the same value as here.",
+				};
 		}
+		for (const { what, why } of scenario.leftOut)
+			sent.push({ mark: "–", what, answer: why });
 		progress("waiting for the instance to settle");
-		const customers = scenario.customers.map((c) => ({
+		const included = scenario.customers.filter(
+			(c) => c.from === undefined || !skipped.has(c.from),
+		);
+		const customers = included.map((c) => ({
 			...c,
 			...(skipped.has("supabase_signup") && skipped.has("intent")
 				? { appUserId: undefined }
@@ -107,9 +135,14 @@ export async function runScenario(
 			const views = new Map<string, CustomerView | undefined>();
 			const checks: Check[] = [];
 			for (const expected of customers) {
-				const view = await findCustomer(instance, expected.email);
+				const { view, sameEmail } = await findCustomer(
+					instance,
+					expected.email,
+				);
 				views.set(expected.email, view);
-				checks.push(...customerChecks(expected, view, { ticketSolved }));
+				checks.push(
+					...customerChecks(expected, view, { ticketSolved, sameEmail }),
+				);
 			}
 			checks.push(...(await intentChecks(instance, intents)));
 			checks.push(...(options.vendorChecks?.() ?? []));
@@ -180,6 +213,15 @@ async function prepare(
 			return {
 				request: intent(body, caller.bearer, `simulate-${send.user.id}`),
 				bearer: caller.bearer,
+			};
+		}
+		case "revenuecat": {
+			const authorization = secrets.revenueCatAuthorization;
+			if (authorization === undefined)
+				return `left out: ${REVENUECAT_LEFT_OUT}`;
+			return {
+				request: revenueCatWebhook(send.body, authorization),
+				bearer: "",
 			};
 		}
 	}
