@@ -133,7 +133,7 @@ describe("plumb simulate", () => {
 		expect(code).toBe(0);
 	}, 60_000);
 
-	it("--url drives a running instance pointed at simulate's stand-ins; a wrong secret or a wrong admin token is ✗ with a clear message and exit 1", async () => {
+	it("--url drives a running instance pointed at simulate's stand-ins; a wrong Stripe secret, admin token or RevenueCat value is ✗ with a clear message and exit 1", async () => {
 		const { url, env } = await envAt();
 		// The stand-ins take three ports in a row from here (HubSpot, Zendesk, Slack).
 		const base = await freePort();
@@ -144,9 +144,10 @@ describe("plumb simulate", () => {
 			HUBSPOT_BASE_URL: `http://127.0.0.1:${base}`,
 			PLUMB_DELIVERY_TIMEOUT: "2s",
 			PLUMB_DELIVERY_BACKOFF_BASE: "500ms",
+			REVENUECAT_WEBHOOK_AUTH: TEST_REVENUECAT_AUTH,
 		});
 		await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 40_000);
-		const [good, wrongSecret, wrongAdmin] = await Promise.all([
+		const [good, wrongSecret, wrongAdmin, wrongRevenueCat] = await Promise.all([
 			finished(
 				plumb(
 					[
@@ -171,6 +172,12 @@ describe("plumb simulate", () => {
 				plumb(["simulate", "first-payment", "--url", url, "--wait", "1s"], {
 					...env,
 					ADMIN_TOKEN: "not-the-instance-admin-token-0123456789",
+				}),
+			),
+			finished(
+				plumb(["simulate", "in-app", "--url", url], {
+					...env,
+					REVENUECAT_WEBHOOK_AUTH: "Bearer not-the-instance-revenuecat-value",
 				}),
 			),
 		]);
@@ -199,6 +206,15 @@ describe("plumb simulate", () => {
 		);
 		expect(wrongAdmin.out).toContain("FAIL: 1 ✗");
 		expect(wrongAdmin.code).toBe(1);
+
+		expect(wrongRevenueCat.out).toContain(
+			"✗ Katherine starts a free trial in the app (RevenueCat INITIAL_PURCHASE, TRIAL) → 401 unauthorized",
+		);
+		expect(wrongRevenueCat.out).toContain(
+			"REVENUECAT_WEBHOOK_AUTH here is not the instance's",
+		);
+		expect(wrongRevenueCat.out).not.toContain("not-the-instance-revenuecat");
+		expect(wrongRevenueCat.code).toBe(1);
 	}, 60_000);
 
 	it("says which secret to set, leaves RevenueCat out with a – line when it is not set, names an instance it cannot reach, and a usage error is exit 2", async () => {
