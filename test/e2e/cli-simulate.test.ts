@@ -244,7 +244,7 @@ describe("plumb simulate", () => {
 				finished(plumb(["simulate", "full", "--exit", "--wait", "20s"], env)),
 			]);
 		expect(inAppUnset.out).toContain(
-			'REVENUECAT_WEBHOOK_AUTH is not set. For a local try-out:\n      export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"',
+			'REVENUECAT_WEBHOOK_AUTH is not set: RevenueCat events cannot be authorized. For a local try-out:\n      export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"\n',
 		);
 		expect(inAppUnset.code).toBe(1);
 		// One line for the whole journey, and none of Katherine's checks.

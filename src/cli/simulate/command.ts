@@ -20,7 +20,7 @@ import type { Check } from "./checks.ts";
 import { instanceAt } from "./instance.ts";
 import { passed, progressPrinter, renderReport } from "./report.ts";
 import {
-	REVENUECAT_LEFT_OUT,
+	REVENUECAT_TRY_OUT,
 	runScenario,
 	type SimulateSecrets,
 } from "./run.ts";
@@ -111,7 +111,7 @@ function missing(config: Config, scenario: ScenarioName): string[] {
 	const problems: string[] = [];
 	if (scenario === "in-app" && config.revenueCatWebhookAuth.length === 0)
 		problems.push(
-			`${REVENUECAT_LEFT_OUT.replace("To include it: ", "For a local try-out:\n      ")}`,
+			`REVENUECAT_WEBHOOK_AUTH is not set: RevenueCat events cannot be authorized. For a local try-out:\n      ${REVENUECAT_TRY_OUT}`,
 		);
 	if (scenario !== "in-app" && config.stripe.webhookSecrets.length === 0)
 		problems.push(

@@ -35,9 +35,9 @@ export interface SimulateSecrets {
 	revenueCatAuthorization: string | undefined;
 }
 
-/** Why the RevenueCat journey is left out, and how to include it. */
-export const REVENUECAT_LEFT_OUT =
-	'REVENUECAT_WEBHOOK_AUTH is not set. To include it: export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)" here and where the instance runs (the value set in RevenueCat\'s webhook settings)';
+/** How to set REVENUECAT_WEBHOOK_AUTH for a local try-out. */
+export const REVENUECAT_TRY_OUT =
+	'export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"';
 
 export interface SentLine {
 	mark: Check["mark"];
@@ -71,11 +71,14 @@ export async function runScenario(
 	const sent: SentLine[] = [];
 	const intents: Array<{ id: string; bearer: string }> = [];
 	const skipped = new Set<Send["kind"]>();
+	// Counted by step, not by line: a source left out is one line for several steps.
+	let step = 0;
 	const progress = (what: string) =>
-		options.onProgress?.(sent.length, scenario.sends.length + 1, what);
+		options.onProgress?.(step, scenario.sends.length + 1, what);
 	try {
 		for (const send of scenario.sends) {
 			progress(send.what);
+			step += 1;
 			const prepared = await prepare(send, secrets);
 			if (typeof prepared === "string") {
 				// A source left out is said once, not once per event.
@@ -218,7 +221,7 @@ async function prepare(
 		case "revenuecat": {
 			const authorization = secrets.revenueCatAuthorization;
 			if (authorization === undefined)
-				return `left out: ${REVENUECAT_LEFT_OUT}`;
+				return `left out: REVENUECAT_WEBHOOK_AUTH is not set. To include it: ${REVENUECAT_TRY_OUT} here and where the instance runs (the value set in RevenueCat's webhook settings)`;
 			return {
 				request: revenueCatWebhook(send.body, authorization),
 				bearer: "",
