@@ -162,8 +162,15 @@ function integration(
 	const waiting = mine
 		.filter((d) => ["pending", "running", "retry_pending"].includes(d.status))
 		.map((d) => brief(d, now));
+	// A skip explains silence only when nothing went through after it: a CRM sync superseded by an
+	// older one still waiting (crm-sync-policy.ts) is followed by that one's success.
 	const newestSkipped = mine.find(
-		(d) => d.status === "skipped" && (!success || d.id > success.id),
+		(d) =>
+			d.status === "skipped" &&
+			(!success ||
+				(d.id > success.id &&
+					(success.succeeded_at === null ||
+						d.updated_at > success.succeeded_at))),
 	);
 	const counts: Partial<Record<DeliveryStatus, number>> = {};
 	for (const c of rows.deliveryCounts)

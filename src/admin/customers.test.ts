@@ -261,6 +261,38 @@ describe.each(backends)("admin customers API on %s", (backend: Backend) => {
 		);
 	});
 
+	it("a CRM sync superseded by an older one that then went through reads synced, not skipped", async () => {
+		const ada = await paidCustomer(testDb, { n: 7 });
+		// The newer sync failed while the older one was being retried: it gave way to it (crm-sync-policy.ts).
+		await testDb.db.query(
+			"update plumb.deliveries set status = 'running' where id = $1",
+			[ada.syncId],
+		);
+		const newer = await seedOne(testDb.db, {
+			destination: "hubspot",
+			action: "crm_sync",
+			key: "hs-newer",
+			customerId: ada.id,
+		});
+		await testDb.db.query(
+			"update plumb.deliveries set status = 'skipped', last_error = 'superseded by ' || $2, updated_at = now() - interval '1 second' where id = $1",
+			[newer, ada.syncId],
+		);
+		await settle(testDb, ada.syncId, { status: "succeeded", ref: "1007" });
+		const { body } = await get(`/admin/api/customers/${ada.id}`);
+		const hubspot = (
+			body as unknown as {
+				integrations: Array<{
+					destination: string;
+					state: string;
+					summary: string;
+				}>;
+			}
+		).integrations.find((i) => i.destination === "hubspot");
+		expect(hubspot?.state).toBe("ok");
+		expect(hubspot?.summary).toMatch(/^synced .* — contact 1007$/);
+	});
+
 	it("pages every customer exactly once while new ones are being inserted", async () => {
 		await testDb.db.query(
 			"insert into plumb.customers (email) select 'c' || n || '@example.com' from generate_series(1, 23) as n",

@@ -33,7 +33,7 @@ Commands:
   doctor    launch-readiness checklist: doctor [--url URL]
   stripe    Stripe's webhook endpoint for Plumb: stripe setup [--create]
   reconcile fetch the Stripe events Plumb missed: reconcile [--since 3d | --since 2026-11-01]
-  simulate  signed test traffic and an acceptance report: simulate [first-payment | full] [--url URL]
+  simulate  signed test traffic and an acceptance report: simulate [first-payment | full | in-app] [--url URL]
             (without --url it starts Plumb here: the quick start's one command)
   backfill  bring in existing Stripe customers, subscriptions and paid invoices: backfill [--since 2026-01-01]
   prune     remove what retention says has been kept long enough (PLUMB_RETENTION_*): prune

@@ -16,6 +16,7 @@ import {
 	runPlumb,
 	waitFor,
 } from "../support/child.ts";
+import { TEST_REVENUECAT_AUTH } from "../support/revenuecat.ts";
 
 async function finished(
 	child: Child,
@@ -95,9 +96,20 @@ describe("plumb simulate", () => {
 				SUPABASE_JWT_SECRET: "simulate-test-jwt-secret-0123456789abcdef",
 				SUPABASE_WEBHOOK_SECRET: "simulate-test-supabase-webhook-secret",
 				ZENDESK_WEBHOOK_SECRET: "c2ltdWxhdGUtdGVzdC16ZW5kZXNrLXNlY3JldA==",
+				REVENUECAT_WEBHOOK_AUTH: TEST_REVENUECAT_AUTH,
 			}),
 		);
 		for (const line of [
+			"✓ Katherine starts a free trial in the app (RevenueCat INITIAL_PURCHASE, TRIAL) → 200",
+			"✓ The App Store cannot renew it (RevenueCat BILLING_ISSUE) (again) → 200 duplicate",
+			"✓ Katherine's subscription expires (RevenueCat EXPIRATION, BILLING_ERROR) → 200",
+			"– PayPal → not sent: only PayPal can sign its deliveries",
+			"✓ Katherine: plan canceled",
+			"✓ Katherine: linked to the app's user 00000000-0000-4000-8000-",
+			"✓ Katherine: one customer with katherine+",
+			"✓ Katherine: 1 billing ticket(s)",
+			"✓ Katherine: 1 alert(s) sent to Slack",
+			"✓ Katherine: Zendesk ticket created",
 			"✓ Grace's renewal fails again (attempt 2), delivered late (again) → 200 duplicate",
 			"✓ Grace asks for help in the app (support_requested) → 202",
 			"✓ Zendesk: the support ticket is solved (ticket.status_changed) → 200",
@@ -121,7 +133,7 @@ describe("plumb simulate", () => {
 		expect(code).toBe(0);
 	}, 60_000);
 
-	it("--url drives a running instance pointed at simulate's stand-ins; a wrong secret or a wrong admin token is ✗ with a clear message and exit 1", async () => {
+	it("--url drives a running instance pointed at simulate's stand-ins; a wrong Stripe secret, admin token or RevenueCat value is ✗ with a clear message and exit 1", async () => {
 		const { url, env } = await envAt();
 		// The stand-ins take three ports in a row from here (HubSpot, Zendesk, Slack).
 		const base = await freePort();
@@ -132,9 +144,10 @@ describe("plumb simulate", () => {
 			HUBSPOT_BASE_URL: `http://127.0.0.1:${base}`,
 			PLUMB_DELIVERY_TIMEOUT: "2s",
 			PLUMB_DELIVERY_BACKOFF_BASE: "500ms",
+			REVENUECAT_WEBHOOK_AUTH: TEST_REVENUECAT_AUTH,
 		});
 		await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 40_000);
-		const [good, wrongSecret, wrongAdmin] = await Promise.all([
+		const [good, wrongSecret, wrongAdmin, wrongRevenueCat] = await Promise.all([
 			finished(
 				plumb(
 					[
@@ -159,6 +172,12 @@ describe("plumb simulate", () => {
 				plumb(["simulate", "first-payment", "--url", url, "--wait", "1s"], {
 					...env,
 					ADMIN_TOKEN: "not-the-instance-admin-token-0123456789",
+				}),
+			),
+			finished(
+				plumb(["simulate", "in-app", "--url", url], {
+					...env,
+					REVENUECAT_WEBHOOK_AUTH: "Bearer not-the-instance-revenuecat-value",
 				}),
 			),
 		]);
@@ -187,26 +206,55 @@ describe("plumb simulate", () => {
 		);
 		expect(wrongAdmin.out).toContain("FAIL: 1 ✗");
 		expect(wrongAdmin.code).toBe(1);
+
+		expect(wrongRevenueCat.out).toContain(
+			"✗ Katherine starts a free trial in the app (RevenueCat INITIAL_PURCHASE, TRIAL) → 401 unauthorized",
+		);
+		expect(wrongRevenueCat.out).toContain(
+			"REVENUECAT_WEBHOOK_AUTH here is not the instance's",
+		);
+		expect(wrongRevenueCat.out).not.toContain("not-the-instance-revenuecat");
+		expect(wrongRevenueCat.code).toBe(1);
 	}, 60_000);
 
-	it("says which secret to set, names an instance it cannot reach, and a usage error is exit 2", async () => {
+	it("says which secret to set, leaves RevenueCat out with a – line when it is not set, names an instance it cannot reach, and a usage error is exit 2", async () => {
 		const { env } = await envAt();
 		const closed = await freePort();
-		const [unset, unknown, nobody] = await Promise.all([
-			finished(
-				plumb(["simulate", "first-payment"], {
-					PORT: env.PORT,
-					PLUMB_DATA_DIR: dataDir,
-				}),
-			),
-			finished(plumb(["simulate", "everything"], env)),
-			finished(
-				plumb(
-					["simulate", "first-payment", "--url", `http://127.0.0.1:${closed}`],
-					env,
+		const [unset, unknown, nobody, inAppUnset, withoutRevenueCat] =
+			await Promise.all([
+				finished(
+					plumb(["simulate", "first-payment"], {
+						PORT: env.PORT,
+						PLUMB_DATA_DIR: dataDir,
+					}),
 				),
-			),
-		]);
+				finished(plumb(["simulate", "everything"], env)),
+				finished(
+					plumb(
+						[
+							"simulate",
+							"first-payment",
+							"--url",
+							`http://127.0.0.1:${closed}`,
+						],
+						env,
+					),
+				),
+				finished(plumb(["simulate", "in-app"], env)),
+				finished(plumb(["simulate", "full", "--exit", "--wait", "20s"], env)),
+			]);
+		expect(inAppUnset.out).toContain(
+			'REVENUECAT_WEBHOOK_AUTH is not set: RevenueCat events cannot be authorized. For a local try-out:\n      export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"\n',
+		);
+		expect(inAppUnset.code).toBe(1);
+		// One line for the whole journey, and none of Katherine's checks.
+		expect(withoutRevenueCat.out).toContain(
+			'– RevenueCat journey → left out: REVENUECAT_WEBHOOK_AUTH is not set. To include it: export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"',
+		);
+		expect(withoutRevenueCat.out).not.toMatch(/\(RevenueCat [A-Z_]+.*\) →/);
+		expect(withoutRevenueCat.out).not.toContain("Katherine:");
+		expect(withoutRevenueCat.out).toContain("– PayPal → not sent");
+		expect(withoutRevenueCat.code).toBe(0);
 		expect(nobody.out).toContain(
 			`cannot reach the instance at http://127.0.0.1:${closed}: ECONNREFUSED`,
 		);
@@ -217,8 +265,8 @@ describe("plumb simulate", () => {
 		expect(unset.out).toContain("export ADMIN_TOKEN=$(openssl rand -hex 32)");
 		expect(unset.code).toBe(1);
 		expect(unknown.out).toContain(
-			'Unknown scenario "everything": choose first-payment or full.',
+			'Unknown scenario "everything": choose first-payment, full, in-app.',
 		);
 		expect(unknown.code).toBe(2);
-	}, 30_000);
+	}, 60_000);
 });

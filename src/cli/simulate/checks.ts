@@ -43,21 +43,30 @@ export interface CustomerView {
 		configured: boolean;
 		state: "ok" | "dead" | "retrying" | "pending" | "skipped" | "none";
 		summary: string;
+		/** This customer's deliveries to it, by status. */
+		counts: Partial<Record<string, number>>;
 	}>;
 }
 
-/** One customer's view, found by e-mail; undefined while the instance does not know them yet. */
+/**
+ * One customer's view, found by e-mail (undefined while the instance does not know them yet), and
+ * how many customers carry that e-mail.
+ */
 export async function findCustomer(
 	instance: Instance,
 	email: string,
-): Promise<CustomerView | undefined> {
+): Promise<{ view: CustomerView | undefined; sameEmail: number }> {
 	const page = await instance.admin<{ items: CustomerListItem[] }>(
 		`/customers?q=${encodeURIComponent(email)}&limit=10`,
 	);
-	const found = page.items.find((item) => item.email === email);
-	return found
-		? instance.admin<CustomerView>(`/customers/${found.id}`)
-		: undefined;
+	const matches = page.items.filter((item) => item.email === email);
+	const [found] = matches;
+	return {
+		view: found
+			? await instance.admin<CustomerView>(`/customers/${found.id}`)
+			: undefined,
+		sameEmail: matches.length,
+	};
 }
 
 const pass = (ok: boolean, text: string): Check => ({
@@ -69,7 +78,7 @@ const pass = (ok: boolean, text: string): Check => ({
 export function customerChecks(
 	expected: CustomerExpectation,
 	view: CustomerView | undefined,
-	options: { ticketSolved: boolean },
+	options: { ticketSolved: boolean; sameEmail: number },
 ): Check[] {
 	const who = expected.name.split(" ")[0] ?? expected.name;
 	if (view === undefined)
@@ -119,6 +128,37 @@ export function customerChecks(
 				`${who}: linked to the app's user ${expected.appUserId}`,
 			),
 		);
+	if (expected.onlyOne)
+		checks.push(
+			pass(
+				options.sameEmail === 1,
+				options.sameEmail === 1
+					? `${who}: one customer with ${expected.email}`
+					: `${who}: ${options.sameEmail} customers with ${expected.email} (expected one)`,
+			),
+		);
+	if (expected.billingTickets !== undefined) {
+		// rules/tickets.ts keys a billing episode's ticket "billing:<customer>:<first failure day>".
+		const billing = view.business.tickets.filter((t) =>
+			t.issue_key.startsWith("billing:"),
+		);
+		checks.push(
+			pass(
+				billing.length === expected.billingTickets,
+				`${who}: ${billing.length} billing ticket(s)${billing.length === expected.billingTickets ? "" : ` (expected ${expected.billingTickets})`}`,
+			),
+		);
+	}
+	const slack = view.integrations.find((i) => i.name === "Slack");
+	if (expected.alerts !== undefined && slack?.configured) {
+		const alerts = slack.counts.succeeded ?? 0;
+		checks.push(
+			pass(
+				alerts === expected.alerts,
+				`${who}: ${alerts} alert(s) sent to Slack${alerts === expected.alerts ? "" : ` (expected ${expected.alerts})`}`,
+			),
+		);
+	}
 	if (expected.ticket) {
 		const ticket = view.business.tickets[0];
 		const closed = ticket?.status === "closed" || ticket?.status === "solved";

@@ -1,5 +1,5 @@
 /**
- * `plumb simulate [first-payment | full]`: realistic signed traffic against an instance, then an
+ * `plumb simulate [first-payment | full | in-app]`: realistic signed traffic against an instance, then an
  * acceptance report (what was sent, the state that resulted, what each vendor stand-in received),
  * exit 0 when every check passes, 1 otherwise, 2 for a usage error.
  *
@@ -19,16 +19,21 @@ import { DataDirInUseError } from "../data-dir-lock.ts";
 import type { Check } from "./checks.ts";
 import { instanceAt } from "./instance.ts";
 import { passed, progressPrinter, renderReport } from "./report.ts";
-import { runScenario, type SimulateSecrets } from "./run.ts";
+import {
+	REVENUECAT_TRY_OUT,
+	runScenario,
+	type SimulateSecrets,
+} from "./run.ts";
 import { buildScenario, SCENARIOS, type ScenarioName } from "./scenarios.ts";
 import { startVendorStandIns, type VendorStandIns } from "./stand-ins.ts";
 
 export const SIMULATE_USAGE = `Usage:
-  plumb simulate [first-payment | full] [--stand-ins] [--exit] [--wait 60s]
-  plumb simulate [first-payment | full] --url http://127.0.0.1:8787 [--stand-ins [--stand-ins-port 8790]]
+  plumb simulate [first-payment | full | in-app] [--stand-ins] [--exit] [--wait 60s]
+  plumb simulate [first-payment | full | in-app] --url http://127.0.0.1:8787 [--stand-ins [--stand-ins-port 8790]]
 
-Sends signed Stripe events, a Supabase signup, an app intent and a Zendesk status change (with
-duplicates, reordering and same-second ties), then checks the state through the admin API.
+Sends signed Stripe events, a Supabase signup, an app intent, a Zendesk status change and (with
+REVENUECAT_WEBHOOK_AUTH) an in-app subscriber's RevenueCat events, with duplicates, reordering and
+same-second ties, then checks the state through the admin API.
 Without --url it starts Plumb here and keeps it running afterwards (--exit stops it after the report).
 Needs STRIPE_WEBHOOK_SECRET and ADMIN_TOKEN, the instance's own; see docs/simulate.md.`;
 
@@ -63,7 +68,7 @@ function parse(argv: readonly string[]): Args {
 	const [scenario = "full", ...rest] = positionals;
 	if (!(SCENARIOS as readonly string[]).includes(scenario) || rest.length > 0)
 		throw new Error(
-			`Unknown scenario ${JSON.stringify(scenario)}: choose ${SCENARIOS.join(" or ")}.`,
+			`Unknown scenario ${JSON.stringify(scenario)}: choose ${SCENARIOS.join(", ")}.`,
 		);
 	if (values.url !== undefined && !/^https?:\/\/\S+$/.test(values.url))
 		throw new Error("--url must be the instance's http(s) address.");
@@ -97,13 +102,18 @@ function secretsOf(config: Config): SimulateSecrets {
 		apiKey: config.apiKeys[0],
 		supabaseWebhookSecret: config.supabase.webhookSecret,
 		zendeskWebhookSecret: config.zendeskWebhookSecrets[0],
+		revenueCatAuthorization: config.revenueCatWebhookAuth[0],
 	};
 }
 
 /** Without these the run cannot be judged at all: say so before sending anything. */
-function missing(config: Config): string[] {
+function missing(config: Config, scenario: ScenarioName): string[] {
 	const problems: string[] = [];
-	if (config.stripe.webhookSecrets.length === 0)
+	if (scenario === "in-app" && config.revenueCatWebhookAuth.length === 0)
+		problems.push(
+			`REVENUECAT_WEBHOOK_AUTH is not set: RevenueCat events cannot be authorized. For a local try-out:\n      ${REVENUECAT_TRY_OUT}`,
+		);
+	if (scenario !== "in-app" && config.stripe.webhookSecrets.length === 0)
 		problems.push(
 			"STRIPE_WEBHOOK_SECRET is not set: Stripe events cannot be signed. For a local try-out:\n      export STRIPE_WEBHOOK_SECRET=whsec_test_secret_for_local_use",
 		);
@@ -129,7 +139,7 @@ export async function simulateCommand(
 		);
 		return 2;
 	}
-	const problems = missing(config);
+	const problems = missing(config, args.scenario);
 	if (problems.length > 0) {
 		process.stderr.write(
 			`plumb simulate cannot run yet:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSet them where the instance runs too: simulate signs with the instance's own secrets.\n`,

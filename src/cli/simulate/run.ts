@@ -14,6 +14,7 @@ import type { Instance } from "./instance.ts";
 import type { Scenario, Send, SimUser } from "./scenarios.ts";
 import {
 	intent,
+	revenueCatWebhook,
 	type SignedRequest,
 	stripeWebhook,
 	supabaseAccessToken,
@@ -30,7 +31,13 @@ export interface SimulateSecrets {
 	apiKey: string | undefined;
 	supabaseWebhookSecret: string | undefined;
 	zendeskWebhookSecret: string | undefined;
+	/** REVENUECAT_WEBHOOK_AUTH: the Authorization header value RevenueCat sends. */
+	revenueCatAuthorization: string | undefined;
 }
+
+/** How to set REVENUECAT_WEBHOOK_AUTH for a local try-out. */
+export const REVENUECAT_TRY_OUT =
+	'export REVENUECAT_WEBHOOK_AUTH="Bearer $(openssl rand -hex 24)"';
 
 export interface SentLine {
 	mark: Check["mark"];
@@ -64,21 +71,31 @@ export async function runScenario(
 	const sent: SentLine[] = [];
 	const intents: Array<{ id: string; bearer: string }> = [];
 	const skipped = new Set<Send["kind"]>();
+	// Counted by step, not by line: a source left out is one line for several steps.
+	let step = 0;
 	const progress = (what: string) =>
-		options.onProgress?.(sent.length, scenario.sends.length + 1, what);
+		options.onProgress?.(step, scenario.sends.length + 1, what);
 	try {
 		for (const send of scenario.sends) {
 			progress(send.what);
+			step += 1;
 			const prepared = await prepare(send, secrets);
 			if (typeof prepared === "string") {
+				// A source left out is said once, not once per event.
+				if (send.kind === "revenuecat" && skipped.has("revenuecat")) continue;
 				skipped.add(send.kind);
-				sent.push({ mark: "–", what: send.what, answer: prepared });
+				sent.push(
+					send.kind === "revenuecat"
+						? { mark: "–", what: "RevenueCat journey", answer: prepared }
+						: { mark: "–", what: send.what, answer: prepared },
+				);
 				continue;
 			}
 			const { status, body } = await instance.send(prepared.request);
 			const expected = send.kind === "intent" ? 202 : 200;
 			const duplicateOk =
-				send.kind !== "stripe" || body?.duplicate === send.duplicate;
+				(send.kind !== "stripe" && send.kind !== "revenuecat") ||
+				body?.duplicate === send.duplicate;
 			const ok = status === expected && duplicateOk;
 			sent.push({
 				mark: ok ? "✓" : "✗",
@@ -94,9 +111,23 @@ export async function runScenario(
 					checks: [],
 					stopped: `the instance refused the signature of ${send.kind === "stripe" ? "a Stripe event: STRIPE_WEBHOOK_SECRET" : "a webhook: its secret"} here is not the instance's. Run simulate with the same environment as the instance.`,
 				};
+			if (send.kind === "revenuecat" && (status === 401 || status === 503))
+				return {
+					sent,
+					checks: [],
+					stopped:
+						status === 401
+							? "the instance refused RevenueCat's Authorization header: REVENUECAT_WEBHOOK_AUTH here is not the instance's. Run simulate with the same environment as the instance."
+							: "the instance has no REVENUECAT_WEBHOOK_AUTH: start it with the same value as here.",
+				};
 		}
+		for (const { what, why } of scenario.leftOut)
+			sent.push({ mark: "–", what, answer: why });
 		progress("waiting for the instance to settle");
-		const customers = scenario.customers.map((c) => ({
+		const included = scenario.customers.filter(
+			(c) => c.from === undefined || !skipped.has(c.from),
+		);
+		const customers = included.map((c) => ({
 			...c,
 			...(skipped.has("supabase_signup") && skipped.has("intent")
 				? { appUserId: undefined }
@@ -107,9 +138,14 @@ export async function runScenario(
 			const views = new Map<string, CustomerView | undefined>();
 			const checks: Check[] = [];
 			for (const expected of customers) {
-				const view = await findCustomer(instance, expected.email);
+				const { view, sameEmail } = await findCustomer(
+					instance,
+					expected.email,
+				);
 				views.set(expected.email, view);
-				checks.push(...customerChecks(expected, view, { ticketSolved }));
+				checks.push(
+					...customerChecks(expected, view, { ticketSolved, sameEmail }),
+				);
 			}
 			checks.push(...(await intentChecks(instance, intents)));
 			checks.push(...(options.vendorChecks?.() ?? []));
@@ -180,6 +216,15 @@ async function prepare(
 			return {
 				request: intent(body, caller.bearer, `simulate-${send.user.id}`),
 				bearer: caller.bearer,
+			};
+		}
+		case "revenuecat": {
+			const authorization = secrets.revenueCatAuthorization;
+			if (authorization === undefined)
+				return `left out: REVENUECAT_WEBHOOK_AUTH is not set. To include it: ${REVENUECAT_TRY_OUT} here and where the instance runs (the value set in RevenueCat's webhook settings)`;
+			return {
+				request: revenueCatWebhook(send.body, authorization),
+				bearer: "",
 			};
 		}
 	}

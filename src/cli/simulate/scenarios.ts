@@ -1,10 +1,18 @@
 /**
  * What `plumb simulate` sends and what it expects: `first-payment` (one customer pays, Stripe
- * delivers one event twice) and `full` (three customers: a refund that arrives before the payment,
- * a renewal that fails twice and then goes through, a dispute; a Supabase signup, a support request
- * from the app, and Zendesk solving its ticket), with duplicates, reordering and same-second ties.
+ * delivers one event twice), `in-app` (an Expo app's subscriber through RevenueCat: trial, purchase,
+ * two billing issues, expiration) and `full` (three Stripe customers: a refund that arrives before
+ * the payment, a renewal that fails twice and then goes through, a dispute; a Supabase signup, a
+ * support request from the app, and Zendesk solving its ticket; plus the in-app journey), with
+ * duplicates, reordering and same-second ties.
  * Every id carries the run's id, so a second run adds customers' payments instead of repeating events.
  */
+import {
+	type RevenueCatWebhookBody,
+	revenueCatEvent,
+	type SimStorePurchase,
+	type SimSubscriber,
+} from "./revenuecat-events.ts";
 import {
 	checkoutCompleted,
 	dispute,
@@ -19,14 +27,20 @@ import {
 	subscriptionInvoice,
 } from "./stripe-events.ts";
 
-export const SCENARIOS = ["first-payment", "full"] as const;
+export const SCENARIOS = ["first-payment", "full", "in-app"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** One thing to send, in send order, and the answer that counts as accepted. */
 export type Send =
 	| { kind: "stripe"; what: string; event: StripeEvent; duplicate: boolean }
 	| { kind: "supabase_signup"; what: string; user: SimUser }
-	| { kind: "intent"; what: string; user: SimUser; body: unknown };
+	| { kind: "intent"; what: string; user: SimUser; body: unknown }
+	| {
+			kind: "revenuecat";
+			what: string;
+			body: RevenueCatWebhookBody;
+			duplicate: boolean;
+	  };
 
 export interface SimUser {
 	id: string;
@@ -51,13 +65,32 @@ export interface CustomerExpectation {
 	/** A support ticket must exist, and be closed once Zendesk says it is solved. */
 	ticket?: boolean;
 	planStatus?: string;
+	/** Exactly one customer carries this e-mail (every provider's events joined one person). */
+	onlyOne?: boolean;
+	/** Billing tickets Plumb must have opened for them. */
+	billingTickets?: number;
+	/** Alerts Slack must have received about them (checked where Slack is configured). */
+	alerts?: number;
+	/** The kind of send this customer comes from: left out with it when its secret is not set. */
+	from?: Send["kind"];
 }
 
 export interface Scenario {
 	name: ScenarioName;
 	sends: Send[];
 	customers: CustomerExpectation[];
+	/** Sources the scenario leaves out on purpose, and why: reported as "–" lines. */
+	leftOut: Array<{ what: string; why: string }>;
 }
+
+/**
+ * Only PayPal can sign a PayPal delivery (SHA256withRSA with its own key), and the deliveries captured
+ * from its simulator are signed by a certificate that has since expired.
+ */
+const PAYPAL_LEFT_OUT = {
+	what: "PayPal",
+	why: "not sent: only PayPal can sign its deliveries (the captured ones carry an expired certificate). Send some from PayPal's webhook simulator: docs/paypal.md",
+};
 
 const PLAN = { price: "price_sim_pro", lookupKey: "pro_monthly", amount: 4900 };
 
@@ -126,6 +159,15 @@ export function buildScenario(
 					payments: [{ ref: paid.intent, status: "succeeded", amount: 2000 }],
 				},
 			],
+			leftOut: [],
+		};
+	const inApp = inAppJourney(run, t0);
+	if (name === "in-app")
+		return {
+			name,
+			sends: inApp.sends,
+			customers: [inApp.customer],
+			leftOut: [PAYPAL_LEFT_OUT],
 		};
 
 	const refund = stripeEvent(
@@ -231,6 +273,7 @@ export function buildScenario(
 			true,
 		),
 		...stripe("Alan pays $99 (checkout.session.completed)", alanCheckout),
+		...inApp.sends,
 	];
 	return {
 		name,
@@ -263,6 +306,101 @@ export function buildScenario(
 				name: alan.name,
 				payments: [{ ref: disputed.intent, status: "disputed", amount: 9900 }],
 			},
+			inApp.customer,
 		],
+		leftOut: [PAYPAL_LEFT_OUT],
 	};
+}
+
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
+
+/**
+ * An Expo app's new subscriber through RevenueCat, ending now (`t0`, seconds): a week's free trial
+ * (INITIAL_PURCHASE with period_type TRIAL), the first paid week (INITIAL_PURCHASE), the App Store
+ * failing to renew it twice (BILLING_ISSUE, the first delivered twice), and the subscription expiring
+ * (EXPIRATION, BILLING_ERROR). Plumb's rules: plan canceled, one billing ticket, one alert.
+ */
+function inAppJourney(run: string, t0: number) {
+	const start = t0 * 1000 - 44 * DAY_MS;
+	const katherine: SimSubscriber = {
+		// A new person every run: RevenueCat names her by the app's (Supabase) user id after logIn.
+		appUserId: `00000000-0000-4000-8000-${run.padStart(12, "0")}`,
+		anonymousId: `$RCAnonymousID:${run}8069238d6049ce87cc5298`,
+		email: `katherine+${run}@example.com`,
+	};
+	const trial: SimStorePurchase = {
+		transactionId: `2000000${run}01`,
+		originalTransactionId: `2000000${run}01`,
+		productId: "pro_weekly",
+		price: 4.99,
+		trial: true,
+		purchasedAtMs: start,
+		expirationAtMs: start + WEEK_MS,
+	};
+	const paid: SimStorePurchase = {
+		...trial,
+		transactionId: `2000000${run}02`,
+		trial: false,
+		purchasedAtMs: start + WEEK_MS,
+		expirationAtMs: start + 2 * WEEK_MS,
+	};
+	const event = (
+		key: string,
+		type: RevenueCatWebhookBody["event"]["type"],
+		purchase: SimStorePurchase,
+		at: number,
+	) => revenueCatEvent(`rc-sim-${run}-${key}`, type, katherine, purchase, at);
+	const send = (what: string, body: RevenueCatWebhookBody): Send => ({
+		kind: "revenuecat",
+		what,
+		body,
+		duplicate: false,
+	});
+	const firstIssue = event(
+		"billing-1",
+		"BILLING_ISSUE",
+		paid,
+		start + 37 * DAY_MS,
+	);
+	const sends: Send[] = [
+		send(
+			"Katherine starts a free trial in the app (RevenueCat INITIAL_PURCHASE, TRIAL)",
+			event("trial", "INITIAL_PURCHASE", trial, start + 60_000),
+		),
+		send(
+			"Katherine's first paid week (RevenueCat INITIAL_PURCHASE)",
+			event("purchase", "INITIAL_PURCHASE", paid, start + WEEK_MS),
+		),
+		send(
+			"The App Store cannot renew it (RevenueCat BILLING_ISSUE)",
+			firstIssue,
+		),
+		{
+			kind: "revenuecat",
+			what: "The App Store cannot renew it (RevenueCat BILLING_ISSUE) (again)",
+			body: firstIssue,
+			duplicate: true,
+		},
+		send(
+			"The App Store cannot renew it again (RevenueCat BILLING_ISSUE)",
+			event("billing-2", "BILLING_ISSUE", paid, start + 40 * DAY_MS),
+		),
+		send(
+			"Katherine's subscription expires (RevenueCat EXPIRATION, BILLING_ERROR)",
+			event("expiration", "EXPIRATION", paid, start + 44 * DAY_MS - 60_000),
+		),
+	];
+	const customer: CustomerExpectation = {
+		email: katherine.email,
+		name: "Katherine Johnson",
+		payments: [],
+		appUserId: katherine.appUserId,
+		planStatus: "canceled",
+		onlyOne: true,
+		billingTickets: 1,
+		alerts: 1,
+		from: "revenuecat",
+	};
+	return { sends, customer };
 }

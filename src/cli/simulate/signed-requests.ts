@@ -1,7 +1,8 @@
 /**
  * The signed requests `plumb simulate` sends, each signed the way its sender signs it: Stripe with
  * the official SDK, Zendesk's HMAC over timestamp + body, a Supabase Database Webhook's shared
- * bearer secret, and app intents with a Supabase-style access token (jose) or a server API key.
+ * bearer secret, RevenueCat's configured Authorization header value, and app intents with a
+ * Supabase-style access token (jose) or a server API key.
  */
 import { createHmac } from "node:crypto";
 import { SignJWT } from "jose";
@@ -149,6 +150,21 @@ export function intent(
 				authorization: `Bearer ${bearer}`,
 				"idempotency-key": idempotencyKey,
 			},
+			body: JSON.stringify(body),
+		},
+	};
+}
+
+/** POST /webhooks/revenuecat: RevenueCat signs nothing; it sends the Authorization value set in its dashboard. */
+export function revenueCatWebhook(
+	body: unknown,
+	authorization: string,
+): SignedRequest {
+	return {
+		path: "/webhooks/revenuecat",
+		init: {
+			method: "POST",
+			headers: { "content-type": "application/json", authorization },
 			body: JSON.stringify(body),
 		},
 	};

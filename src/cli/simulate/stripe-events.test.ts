@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { drift } from "../../../test/support/shape-drift.ts";
 import { stripeObject } from "../../../test/support/stripe.ts";
 import {
 	checkoutCompleted,
@@ -25,38 +26,13 @@ const NOT_IN_EXAMPLE = new Set([
 	"payment_intent.last_payment_error.message",
 ]);
 
-function kind(value: unknown): string {
-	return Array.isArray(value)
-		? "array"
-		: value === null
-			? "null"
-			: typeof value;
-}
-
-/** Every path of `ours` that Stripe's example lacks, or holds with another JSON type (null is "nullable"). */
-function drift(ours: unknown, theirs: unknown, path: string): string[] {
-	if (kind(theirs) === "null" || kind(ours) === "null") return [];
-	if (kind(ours) !== kind(theirs))
-		return [`${path}: ours is ${kind(ours)}, Stripe's is ${kind(theirs)}`];
-	if (kind(ours) === "array") {
-		const [a] = ours as unknown[];
-		const [b] = theirs as unknown[];
-		return a === undefined || b === undefined ? [] : drift(a, b, `${path}[]`);
-	}
-	if (kind(ours) !== "object") return [];
-	const problems: string[] = [];
-	for (const [key, value] of Object.entries(ours as Record<string, unknown>)) {
-		const at = `${path}.${key}`;
-		const example = theirs as Record<string, unknown>;
-		if (!(key in example)) {
-			if (!NOT_IN_EXAMPLE.has(at))
-				problems.push(`${at}: not in Stripe's object`);
-			continue;
-		}
-		problems.push(...drift(value, example[key], at));
-	}
-	return problems;
-}
+/** Every path of `ours` that Stripe's example lacks, or holds with another JSON type. */
+const stripeDrift = (ours: unknown, theirs: unknown, path: string) =>
+	drift(ours, theirs, path, {
+		vendor: "Stripe's",
+		example: "object",
+		notInExample: NOT_IN_EXAMPLE,
+	});
 
 describe("simulate's generated Stripe objects follow Stripe's own example objects", () => {
 	const cases: Array<[string, Record<string, unknown>]> = [
@@ -74,7 +50,7 @@ describe("simulate's generated Stripe objects follow Stripe's own example object
 	];
 	it.each(cases)("%s: same field names and JSON types", (name, object) => {
 		expect(object.object).toBe(name);
-		expect(drift(object, stripeObject(name), name)).toEqual([]);
+		expect(stripeDrift(object, stripeObject(name), name)).toEqual([]);
 	});
 
 	it("wraps them in the envelope of stripe/objects/event.json", () => {
@@ -85,14 +61,14 @@ describe("simulate's generated Stripe objects follow Stripe's own example object
 			1,
 		);
 		const envelope = { ...event, data: {} };
-		expect(drift(envelope, stripeObject("event"), "event")).toEqual([]);
+		expect(stripeDrift(envelope, stripeObject("event"), "event")).toEqual([]);
 		expect(event.api_version).toMatch(/^\d{4}-\d{2}-\d{2}\.\w+$/);
 	});
 
 	it("a drifted field is caught (the check can fail)", () => {
 		const wrong = { ...paymentIntent(ada, paid, 1), amount: "2000", amout: 1 };
 		expect(
-			drift(wrong, stripeObject("payment_intent"), "payment_intent"),
+			stripeDrift(wrong, stripeObject("payment_intent"), "payment_intent"),
 		).toEqual([
 			"payment_intent.amount: ours is string, Stripe's is number",
 			"payment_intent.amout: not in Stripe's object",
