@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { PLUMB_PROPERTIES } from "../../src/connectors/hubspot/map.ts";
 import { createHubSpotConnector } from "../../src/connectors/index.ts";
 import type {
 	Connector,
@@ -82,7 +83,10 @@ describe("HubSpot connector against Prism (HubSpot's CRM v3 specs)", () => {
 		});
 		expect(prism.exchanges.map((e) => `${e.method} ${e.path}`)).toEqual([
 			"GET /crm/v3/properties/contacts",
-			...Array(8).fill("POST /crm/v3/properties/contacts"),
+			// One create per custom property of Plumb's (none exists yet at the mock).
+			...Array(PLUMB_PROPERTIES.length).fill(
+				"POST /crm/v3/properties/contacts",
+			),
 			"POST /crm/v3/objects/contacts/batch/read",
 			"POST /crm/v3/objects/contacts/batch/upsert",
 		]);
