@@ -62,18 +62,24 @@ export function allowedCertUrl(value: string | undefined): URL | undefined {
 /** Fetches, checks and caches PayPal signing certificates. One per process. */
 export class PaypalCertificates {
 	private readonly cache = new Map<string, X509Certificate[]>();
-	private readonly roots: X509Certificate[];
+	/** Read on first use: the root store is not needed until a PayPal delivery arrives (and at the
+	 * edge, Deno asks for `--allow-sys=ca` to read it). */
+	private rootStore: X509Certificate[] | undefined;
 	private readonly intermediates: X509Certificate[];
 	private readonly deps: PaypalCertificatesDeps;
 
 	constructor(deps: PaypalCertificatesDeps) {
 		this.deps = deps;
-		this.roots = (deps.roots ?? rootCertificates).map(
-			(pem) => new X509Certificate(pem),
-		);
 		this.intermediates = KNOWN_PAYPAL_INTERMEDIATES.map(
 			(pem) => new X509Certificate(pem),
 		);
+	}
+
+	private roots(): X509Certificate[] {
+		this.rootStore ??= (this.deps.roots ?? rootCertificates).map(
+			(pem) => new X509Certificate(pem),
+		);
+		return this.rootStore;
 	}
 
 	/** The leaf certificate to verify with, checked at `nowMs`; or why not. */
@@ -139,7 +145,7 @@ export class PaypalCertificates {
 		let current = leaf;
 		for (let depth = 0; depth < 4; depth++) {
 			if (!validAt(current, nowMs)) return err("cert_expired");
-			const root = this.roots.find((root) => issues(root, current));
+			const root = this.roots().find((root) => issues(root, current));
 			if (root) return validAt(root, nowMs) ? ok(leaf) : err("cert_expired");
 			const issuer = candidates.find(
 				(candidate) => candidate.ca && issues(candidate, current),
