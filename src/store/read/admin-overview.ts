@@ -116,14 +116,15 @@ async function hourlyByStatus(
 	const [totals, rarer] = await Promise.all([
 		db.query<{ hour: Date; n: number }>(
 			`select h.hour, (select count(*)::int from ${q.table} t where t.id >= h.lo and t.id < h.hi) as n
-			 from ${perHour}`,
+			 from ${perHour} order by h.hour`,
 			hours,
 		),
 		db.query<HourlyCount>(
 			`select h.hour, r.status, r.n from ${perHour} cross join lateral (
 			   select t.status, count(*)::int as n from ${q.table} t
 			   where t.status <> '${q.common}' and t.status = any($4::text[]) and t.id >= h.lo and t.id < h.hi
-			   group by t.status) r`,
+			   group by t.status) r
+			 order by h.hour, r.status`,
 			[...hours, q.others.filter((status) => status !== q.common)],
 		),
 	]);
