@@ -21,11 +21,15 @@ export interface OverviewRows {
 	paymentsToday: number;
 }
 
-/** `since` is the smallest id of its millisecond (db/where.ts `uuidAt`); `today` is midnight UTC. */
+/**
+ * `since.id` is the smallest id of its millisecond (db/where.ts `uuidAt`); `today` is midnight UTC;
+ * `now` (the page's clock) ends the last hour.
+ */
 export async function loadOverview(
 	db: Db,
-	since: { id: string; today: Date },
+	since: { id: string; today: Date; now?: number },
 ): Promise<OverviewRows> {
+	const now = since.now ?? Date.now();
 	const [events, deliveries, alerts, interventions, failed, payments] =
 		await Promise.all([
 			hourlyByStatus(db, {
@@ -33,12 +37,14 @@ export async function loadOverview(
 				common: "processed",
 				others: EVENT_STATUSES,
 				sinceId: since.id,
+				now,
 			}),
 			hourlyByStatus(db, {
 				table: "plumb.deliveries",
 				common: "succeeded",
 				others: DELIVERY_STATUSES,
 				sinceId: since.id,
+				now,
 			}),
 			db.query<{ open: number; critical: number }>(
 				`select count(*)::int as open, count(*) filter (where severity = 'critical')::int as critical
@@ -73,11 +79,14 @@ export async function loadOverview(
 const HOUR_MS = 3_600_000;
 const LAST_ID = "ffffffff-ffff-ffff-ffff-ffffffffffff";
 
-/** The hours from the one holding `sinceId` (a UUIDv7, see `uuidAt`) to now, each as an id range. */
-function hourRanges(sinceId: string): { hour: Date; lo: string; hi: string }[] {
+/** The hours from the one holding `sinceId` (a UUIDv7, see `uuidAt`) to `now`, each as an id range. */
+function hourRanges(
+	sinceId: string,
+	now: number,
+): { hour: Date; lo: string; hi: string }[] {
 	const since = Number.parseInt(sinceId.replace(/-/g, "").slice(0, 12), 16);
 	const first = Math.floor(since / HOUR_MS) * HOUR_MS;
-	const last = Math.max(first, Math.floor(Date.now() / HOUR_MS) * HOUR_MS);
+	const last = Math.max(first, Math.floor(now / HOUR_MS) * HOUR_MS);
 	const ranges = [];
 	for (let start = first; start <= last; start += HOUR_MS)
 		ranges.push({
@@ -104,9 +113,10 @@ async function hourlyByStatus(
 		common: "processed" | "succeeded";
 		others: readonly string[];
 		sinceId: string;
+		now: number;
 	},
 ): Promise<HourlyCount[]> {
-	const ranges = hourRanges(q.sinceId);
+	const ranges = hourRanges(q.sinceId, q.now);
 	const hours = [
 		ranges.map((r) => r.hour),
 		ranges.map((r) => r.lo),
