@@ -103,5 +103,7 @@ insert into plumb.alerts (kind, dedupe_key, severity, title, body, status, custo
   from plumb.deliveries where status = 'dead';
 insert into plumb.interventions (kind, actor, reason, target, affected)
   select 'replay', 'bench', 'bench', '{}', 1 from generate_series(1, 3);
-analyze;
 `;
+
+/** Run on its own after LOAD_SQL (VACUUM cannot run inside the load's implicit transaction). */
+export const VACUUM_SQL = "vacuum (analyze)";

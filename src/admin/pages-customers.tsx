@@ -34,6 +34,7 @@ export function customerPages(app: Hono<AdminEnv>, deps: AdminRouteDeps): void {
 			loadOverview(deps.db, {
 				id: uuidAt(new Date(since)),
 				today: moneyWindows(now).today,
+				now,
 			}),
 			queueStats(deps.db),
 			signatureFailuresSince(deps.db, new Date(now - 24 * HOUR)),

@@ -1,5 +1,9 @@
 /** Deliveries: the outbox rows, inserted inside the transaction of the state change that asks for them, and listed for people. */
-import type { DeliveryStatus, Destination } from "../../core/index.ts";
+import {
+	DESTINATIONS,
+	type DeliveryStatus,
+	type Destination,
+} from "../../core/index.ts";
 import type { Db } from "../db/index.ts";
 import { toJsonb } from "../db/index.ts";
 import { isUuid } from "../events/index.ts";
@@ -82,21 +86,30 @@ export interface QueueStatsRow {
 }
 
 /**
- * Counts only the waiting, running and dead rows (partial indexes keep this small), never the
- * succeeded history.
+ * Per destination, short index-only reads that never touch the heap (at 3 million deliveries the
+ * old single scan read every waiting and dead row: 500 ms): waiting rows and the oldest due one from
+ * the claim index (destination, next_attempt_at), running and dead rows from the partial
+ * (destination, status, id) index. Exact counts. Destinations with nothing to show are left out.
  */
 export async function queueStats(db: Db): Promise<QueueStatsRow[]> {
+	const waiting =
+		"d.destination = w.destination and d.status in ('pending', 'retry_pending')";
+	const inStatus = (status: string) =>
+		`(select count(*)::int from plumb.deliveries d
+		  where d.destination = w.destination and d.status <> 'succeeded' and d.status = '${status}')`;
 	return db.query<QueueStatsRow>(
-		`select destination,
-		        count(*) filter (where status in ('pending', 'retry_pending') and next_attempt_at <= now())::int as due,
-		        count(*) filter (where status in ('pending', 'retry_pending') and next_attempt_at > now())::int as scheduled,
-		        count(*) filter (where status = 'running')::int as running,
-		        count(*) filter (where status = 'dead')::int as dead,
-		        extract(epoch from (now() - min(next_attempt_at) filter (
-		          where status in ('pending', 'retry_pending') and next_attempt_at <= now())))::float8
-		          as oldest_due_seconds
-		 from plumb.deliveries
-		 where status in ('pending', 'retry_pending', 'running', 'dead')
-		 group by destination`,
+		`select * from (
+		   select w.destination,
+		     (select count(*)::int from plumb.deliveries d where ${waiting} and d.next_attempt_at <= now()) as due,
+		     (select count(*)::int from plumb.deliveries d where ${waiting} and d.next_attempt_at > now()) as scheduled,
+		     ${inStatus("running")} as running,
+		     ${inStatus("dead")} as dead,
+		     extract(epoch from (now() - (select min(d.next_attempt_at) from plumb.deliveries d
+		       where ${waiting} and d.next_attempt_at <= now())))::float8 as oldest_due_seconds
+		   from unnest($1::text[]) as w(destination)
+		   offset 0) q -- keeps each count computed once (a flattened subquery would recount for the filter)
+		 where due + scheduled + running + dead > 0
+		 order by destination`,
+		[DESTINATIONS],
 	);
 }

@@ -119,6 +119,51 @@ describe.each(backends)("the admin overview on %s", (backend: Backend) => {
 		});
 	});
 
+	it("puts each row in the hour its id was made and counts the common status as the rest of that hour", async () => {
+		const hourStart = Math.floor(Date.now() / HOUR) * HOUR;
+		const at = (hoursAgo: number, minute: number) =>
+			new Date(hourStart - hoursAgo * HOUR + minute * 60_000);
+		const rows: Array<[string, number, number]> = [
+			["succeeded", 5, 1],
+			["succeeded", 5, 59],
+			["dead", 5, 30],
+			["skipped", 5, 31],
+			["succeeded", 2, 0],
+			["dead", 0, 0],
+		];
+		for (const [n, [status, hoursAgo, minute]] of rows.entries())
+			await insertDeliveryRow(t.db, `d-${n}`, {
+				id: uuidAt(at(hoursAgo, minute)),
+				status,
+				created_at: at(hoursAgo, minute),
+			});
+		// Before the window: not counted.
+		await insertDeliveryRow(t.db, "d-old", {
+			id: uuidAt(at(30, 0)),
+			status: "dead",
+			created_at: at(30, 0),
+		});
+
+		const overview = await loadOverview(t.db, {
+			id: uuidAt(new Date(hourStart - 23 * HOUR)),
+			today: ago(DAY),
+		});
+
+		expect(
+			overview.deliveries.map((r) => [
+				(hourStart - new Date(r.hour).getTime()) / HOUR,
+				r.status,
+				r.n,
+			]),
+		).toEqual([
+			[5, "dead", 1],
+			[5, "skipped", 1],
+			[5, "succeeded", 2],
+			[2, "succeeded", 1],
+			[0, "dead", 1],
+		]);
+	});
+
 	it("an empty install shows zeros and no hours", async () => {
 		expect(
 			await loadOverview(t.db, { id: uuidAt(ago(DAY)), today: ago(DAY) }),
