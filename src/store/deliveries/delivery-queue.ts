@@ -26,8 +26,9 @@ export interface ClaimedDelivery {
 
 /**
  * Claims up to `limit` due deliveries of each destination (destinations in the order given), at most
- * `total` in all, oldest due first (and returned in that order), skipping rows another worker holds. Each becomes `running` with
- * `attempts + 1` and a lease of `leaseMs`.
+ * `total` in all, oldest due first (and returned in that order), skipping rows another worker holds
+ * and CRM syncs whose customer has one in flight. Each becomes `running` with `attempts + 1` and a
+ * lease of `leaseMs`.
  */
 export async function claimDeliveries(
 	db: Db,
@@ -42,10 +43,14 @@ export async function claimDeliveries(
 		 ), picked as (
 		   -- Rows are locked as they are fetched, so the outer limit leaves later destinations' rows alone.
 		   select p.id from caps c cross join lateral (
-		     select id from plumb.deliveries
-		     where destination = c.destination and status in ('pending', 'retry_pending')
-		       and next_attempt_at <= now()
-		     order by next_attempt_at
+		     select q.id from plumb.deliveries q
+		     where q.destination = c.destination and q.status in ('pending', 'retry_pending')
+		       and q.next_attempt_at <= now()
+		       -- One CRM sync in flight per customer: sent side by side, the older snapshot could land last.
+		       and not (q.action = 'crm_sync' and exists (
+		         select 1 from plumb.deliveries r
+		         where r.action = 'crm_sync' and r.status = 'running' and r.customer_id = q.customer_id))
+		     order by q.next_attempt_at
 		     limit c.n
 		     for update skip locked
 		   ) p
