@@ -47,9 +47,10 @@ export async function claimDeliveries(
 		     where q.destination = c.destination and q.status in ('pending', 'retry_pending')
 		       and q.next_attempt_at <= now()
 		       -- One CRM sync in flight per customer: sent side by side, the older snapshot could land last.
-		       and not (q.action = 'crm_sync' and exists (
-		         select 1 from plumb.deliveries r
-		         where r.action = 'crm_sync' and r.status = 'running' and r.customer_id = q.customer_id))
+		       -- (The running set is small: read once per statement as a hashed list, not once per row.)
+		       and (q.action <> 'crm_sync' or q.customer_id not in (
+		         select r.customer_id from plumb.deliveries r
+		         where r.action = 'crm_sync' and r.status = 'running' and r.customer_id is not null))
 		     order by q.next_attempt_at
 		     limit c.n
 		     for update skip locked
